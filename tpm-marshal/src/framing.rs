@@ -418,7 +418,9 @@ mod tests {
             continue_auth_session: true,
             auth: [8; 20],
         };
-        let bytes = ResponseFrame::encode(ReturnCode::TPM_SUCCESS, &[1, 2], &[a.clone()]).unwrap();
+        let bytes =
+            ResponseFrame::encode(ReturnCode::TPM_SUCCESS, &[1, 2], std::slice::from_ref(&a))
+                .unwrap();
         let f = ResponseFrame::parse(&bytes).unwrap();
         assert_eq!(f.tag, Tag::TPM_TAG_RSP_AUTH1_COMMAND);
         assert_eq!(f.body, &[1, 2]);

@@ -17,6 +17,7 @@
 //! names the field, and [`MarshalError::return_code`] maps it to the TPM return code.
 #![forbid(unsafe_code)]
 #![deny(clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::cast_possible_truncation))]
 
 #[macro_use]
 mod macros;

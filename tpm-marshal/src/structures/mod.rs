@@ -137,6 +137,7 @@ mod arbitrary {
 }
 
 #[cfg(test)]
+#[allow(unused_imports)]
 pub(crate) use arbitrary::small_bytes;
 
 #[cfg(test)]
