@@ -333,3 +333,479 @@ open_enum! {
         TPM_TAG_DA_ACTION_TYPE = 0x0039,
     }
 }
+open_enum! {
+    /// Part 2, 4.3 TPM_RESOURCE_TYPE.
+    #[doc(alias = "TPM_RESOURCE_TYPE")]
+    pub struct ResourceType(u32) {
+        TPM_RT_KEY = 0x00000001,
+        TPM_RT_AUTH = 0x00000002,
+        TPM_RT_HASH = 0x00000003,
+        TPM_RT_TRANS = 0x00000004,
+        TPM_RT_CONTEXT = 0x00000005,
+        TPM_RT_COUNTER = 0x00000006,
+        TPM_RT_DELEGATE = 0x00000007,
+        TPM_RT_DAA_TPM = 0x00000008,
+        TPM_RT_DAA_V0 = 0x00000009,
+        TPM_RT_DAA_V1 = 0x0000000A,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.4 TPM_PAYLOAD_TYPE.
+    #[doc(alias = "TPM_PAYLOAD_TYPE")]
+    pub struct PayloadType(u8) {
+        TPM_PT_ASYM = 0x01,
+        TPM_PT_BIND = 0x02,
+        TPM_PT_MIGRATE = 0x03,
+        TPM_PT_MAINT = 0x04,
+        TPM_PT_SEAL = 0x05,
+        TPM_PT_MIGRATE_RESTRICTED = 0x06,
+        TPM_PT_MIGRATE_EXTERNAL = 0x07,
+        TPM_PT_CMK_MIGRATE = 0x08,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.5 TPM_ENTITY_TYPE.
+    #[doc(alias = "TPM_ENTITY_TYPE")]
+    pub struct EntityType(u16) {
+        TPM_ET_KEYHANDLE = 0x0001,
+        TPM_ET_OWNER = 0x0002,
+        TPM_ET_DATA = 0x0003,
+        TPM_ET_SRK = 0x0004,
+        TPM_ET_KEY = 0x0005,
+        TPM_ET_REVOKE = 0x0006,
+        TPM_ET_DEL_OWNER_BLOB = 0x0007,
+        TPM_ET_DEL_ROW = 0x0008,
+        TPM_ET_DEL_KEY_BLOB = 0x0009,
+        TPM_ET_COUNTER = 0x000A,
+        TPM_ET_NV = 0x000B,
+        TPM_ET_OPERATOR = 0x000C,
+        TPM_ET_RESERVED_HANDLE = 0x0040,
+        TPM_ET_XOR = 0x0000,
+        TPM_ET_AES = 0x0006,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.6 (reserved key handles) TPM_KEY_HANDLE.
+    #[doc(alias = "TPM_KEY_HANDLE")]
+    pub struct KeyHandle(u32) {
+        TPM_KH_SRK = 0x40000000,
+        TPM_KH_OWNER = 0x40000001,
+        TPM_KH_REVOKE = 0x40000002,
+        TPM_KH_TRANSPORT = 0x40000003,
+        TPM_KH_OPERATOR = 0x40000004,
+        TPM_KH_ADMIN = 0x40000005,
+        TPM_KH_EK = 0x40000006,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.7 TPM_STARTUP_TYPE.
+    #[doc(alias = "TPM_STARTUP_TYPE")]
+    pub struct StartupType(u16) {
+        TPM_ST_CLEAR = 0x0001,
+        TPM_ST_STATE = 0x0002,
+        TPM_ST_DEACTIVATED = 0x0003,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.9 TPM_PROTOCOL_ID.
+    #[doc(alias = "TPM_PROTOCOL_ID")]
+    pub struct ProtocolId(u16) {
+        TPM_PID_OIAP = 0x0001,
+        TPM_PID_OSAP = 0x0002,
+        TPM_PID_ADIP = 0x0003,
+        TPM_PID_ADCP = 0x0004,
+        TPM_PID_OWNER = 0x0005,
+        TPM_PID_DSAP = 0x0006,
+        TPM_PID_TRANSPORT = 0x0007,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.10 TPM_ALGORITHM_ID.
+    #[doc(alias = "TPM_ALGORITHM_ID")]
+    pub struct AlgorithmId(u32) {
+        TPM_ALG_RSA = 0x00000001,
+        TPM_ALG_DES = 0x00000002,
+        TPM_ALG_3DES = 0x00000003,
+        TPM_ALG_SHA = 0x00000004,
+        TPM_ALG_HMAC = 0x00000005,
+        TPM_ALG_AES = 0x00000006,
+        TPM_ALG_MGF1 = 0x00000007,
+        TPM_ALG_AES192 = 0x00000008,
+        TPM_ALG_AES256 = 0x00000009,
+        TPM_ALG_XOR = 0x0000000A,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.11 TPM_PHYSICAL_PRESENCE.
+    #[doc(alias = "TPM_PHYSICAL_PRESENCE")]
+    pub struct PhysicalPresence(u16) {
+        TPM_PHYSICAL_PRESENCE_LOCK = 0x0004,
+        TPM_PHYSICAL_PRESENCE_PRESENT = 0x0008,
+        TPM_PHYSICAL_PRESENCE_NOTPRESENT = 0x0010,
+        TPM_PHYSICAL_PRESENCE_CMD_ENABLE = 0x0020,
+        TPM_PHYSICAL_PRESENCE_HW_ENABLE = 0x0040,
+        TPM_PHYSICAL_PRESENCE_LIFETIME_LOCK = 0x0080,
+        TPM_PHYSICAL_PRESENCE_CMD_DISABLE = 0x0100,
+        TPM_PHYSICAL_PRESENCE_HW_DISABLE = 0x0200,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.12 TPM_MIGRATE_SCHEME.
+    #[doc(alias = "TPM_MIGRATE_SCHEME")]
+    pub struct MigrateScheme(u16) {
+        TPM_MS_MIGRATE = 0x0001,
+        TPM_MS_REWRAP = 0x0002,
+        TPM_MS_MAINT = 0x0003,
+        TPM_MS_RESTRICT_MIGRATE = 0x0004,
+        TPM_MS_RESTRICT_APPROVE_DOUBLE = 0x0005,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.13 TPM_EK_TYPE.
+    #[doc(alias = "TPM_EK_TYPE")]
+    pub struct EkType(u16) {
+        TPM_EK_TYPE_ACTIVATE = 0x0001,
+        TPM_EK_TYPE_AUTH = 0x0002,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.14 TPM_PLATFORM_SPECIFIC.
+    #[doc(alias = "TPM_PLATFORM_SPECIFIC")]
+    pub struct PlatformSpecific(u16) {
+        TPM_PS_PC_11 = 0x0001,
+        TPM_PS_PC_12 = 0x0002,
+        TPM_PS_PDA_12 = 0x0003,
+        TPM_PS_Server_12 = 0x0004,
+        TPM_PS_Mobile_12 = 0x0005,
+    }
+}
+
+open_enum! {
+    /// Part 2, 5.8 TPM_KEY_USAGE.
+    #[doc(alias = "TPM_KEY_USAGE")]
+    pub struct KeyUsage(u16) {
+        TPM_KEY_SIGNING = 0x0010,
+        TPM_KEY_STORAGE = 0x0011,
+        TPM_KEY_IDENTITY = 0x0012,
+        TPM_KEY_AUTHCHANGE = 0x0013,
+        TPM_KEY_BIND = 0x0014,
+        TPM_KEY_LEGACY = 0x0015,
+        TPM_KEY_MIGRATE = 0x0016,
+    }
+}
+
+open_enum! {
+    /// Part 2, 5.8.1 TPM_SIG_SCHEME.
+    #[doc(alias = "TPM_SIG_SCHEME")]
+    pub struct SigScheme(u16) {
+        TPM_SS_NONE = 0x0001,
+        TPM_SS_RSASSAPKCS1v15_SHA1 = 0x0002,
+        TPM_SS_RSASSAPKCS1v15_DER = 0x0003,
+        TPM_SS_RSASSAPKCS1v15_INFO = 0x0004,
+    }
+}
+
+open_enum! {
+    /// Part 2, 5.8.1 TPM_ENC_SCHEME.
+    #[doc(alias = "TPM_ENC_SCHEME")]
+    pub struct EncScheme(u16) {
+        TPM_ES_NONE = 0x0001,
+        TPM_ES_RSAESPKCSv15 = 0x0002,
+        TPM_ES_RSAESOAEP_SHA1_MGF1 = 0x0003,
+        TPM_ES_SYM_CNT = 0x0004,
+        TPM_ES_SYM_OFB = 0x0005,
+        TPM_ES_SYM_CBC_PKCS5PAD = 0x00FF,
+    }
+}
+
+open_enum! {
+    /// Part 2, 5.9 TPM_AUTH_DATA_USAGE.
+    #[doc(alias = "TPM_AUTH_DATA_USAGE")]
+    pub struct AuthDataUsage(u8) {
+        TPM_AUTH_NEVER = 0x00,
+        TPM_AUTH_ALWAYS = 0x01,
+        TPM_AUTH_PRIV_USE_ONLY = 0x11,
+    }
+}
+
+open_enum! {
+    /// Part 2, 5.10 TPM_KEY_FLAGS.
+    #[doc(alias = "TPM_KEY_FLAGS")]
+    pub struct KeyFlags(u32) {
+        TPM_REDIRECTION = 0x00000001,
+        TPM_MIGRATABLE = 0x00000002,
+        TPM_VOLATILE = 0x00000004,
+        TPM_PCRIGNOREDONREAD = 0x00000008,
+        TPM_MIGRATEAUTHORITY = 0x00000010,
+    }
+}
+
+open_enum! {
+    /// Part 2, 5.17 TPM_CMK_DELEGATE.
+    #[doc(alias = "TPM_CMK_DELEGATE")]
+    pub struct CmkDelegate(u32) {
+        TPM_CMK_DELEGATE_SIGNING = 0x80000000,
+        TPM_CMK_DELEGATE_STORAGE = 0x40000000,
+        TPM_CMK_DELEGATE_BIND = 0x20000000,
+        TPM_CMK_DELEGATE_LEGACY = 0x10000000,
+        TPM_CMK_DELEGATE_MIGRATE = 0x08000000,
+    }
+}
+
+open_enum! {
+    /// Part 2, 7.4 (TPM_SET_PERM_FLAGS subcaps).
+    pub struct PermanentFlag(u32) {
+        TPM_PF_DISABLE = 0x00000001,
+        TPM_PF_OWNERSHIP = 0x00000002,
+        TPM_PF_DEACTIVATED = 0x00000003,
+        TPM_PF_READPUBEK = 0x00000004,
+        TPM_PF_DISABLEOWNERCLEAR = 0x00000005,
+        TPM_PF_ALLOWMAINTENANCE = 0x00000006,
+        TPM_PF_PHYSICALPRESENCELIFETIMELOCK = 0x00000007,
+        TPM_PF_PHYSICALPRESENCEHWENABLE = 0x00000008,
+        TPM_PF_PHYSICALPRESENCECMDENABLE = 0x00000009,
+        TPM_PF_CEKPUSED = 0x0000000A,
+        TPM_PF_TPMPOST = 0x0000000B,
+        TPM_PF_TPMPOSTLOCK = 0x0000000C,
+        TPM_PF_FIPS = 0x0000000D,
+        TPM_PF_OPERATOR = 0x0000000E,
+        TPM_PF_ENABLEREVOKEEK = 0x0000000F,
+        TPM_PF_NV_LOCKED = 0x00000010,
+        TPM_PF_READSRKPUB = 0x00000011,
+        TPM_PF_RESETESTABLISHMENTBIT = 0x00000012,
+        TPM_PF_MAINTENANCEDONE = 0x00000013,
+        TPM_PF_DISABLEFULLDALOGICINFO = 0x00000014,
+    }
+}
+
+open_enum! {
+    /// Part 2, 7.4 (TPM_SET_STCLEAR_FLAGS subcaps).
+    pub struct StClearFlag(u32) {
+        TPM_SF_DEACTIVATED = 0x00000001,
+        TPM_SF_DISABLEFORCECLEAR = 0x00000002,
+        TPM_SF_PHYSICALPRESENCE = 0x00000003,
+        TPM_SF_PHYSICALPRESENCELOCK = 0x00000004,
+        TPM_SF_GLOBALLOCK = 0x00000005,
+    }
+}
+
+open_enum! {
+    /// Part 2, 7.4 (TPM_SET_STANY_FLAGS subcaps).
+    pub struct StAnyFlag(u32) {
+        TPM_AF_POSTINITIALIZE = 0x00000001,
+        TPM_AF_LOCALITYMODIFIER = 0x00000002,
+        TPM_AF_TRANSPORTEXCLUSIVE = 0x00000003,
+        TPM_AF_TOSPRESENT = 0x00000004,
+    }
+}
+
+open_enum! {
+    /// Part 2, 8.6 TPM_LOCALITY_SELECTION.
+    #[doc(alias = "TPM_LOCALITY_SELECTION")]
+    pub struct LocalitySelection(u8) {
+        TPM_LOC_FOUR = 0x10,
+        TPM_LOC_THREE = 0x08,
+        TPM_LOC_TWO = 0x04,
+        TPM_LOC_ONE = 0x02,
+        TPM_LOC_ZERO = 0x01,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.8 TPM_KEY_CONTROL.
+    #[doc(alias = "TPM_KEY_CONTROL")]
+    pub struct KeyControl(u32) {
+        TPM_KEY_CONTROL_OWNER_EVICT = 0x00000001,
+    }
+}
+
+open_enum! {
+    /// Part 2, 13.1 TPM_TRANSPORT_ATTRIBUTES.
+    #[doc(alias = "TPM_TRANSPORT_ATTRIBUTES")]
+    pub struct TransportAttributes(u32) {
+        TPM_TRANSPORT_ENCRYPT = 0x00000001,
+        TPM_TRANSPORT_LOG = 0x00000002,
+        TPM_TRANSPORT_EXCLUSIVE = 0x00000004,
+    }
+}
+
+open_enum! {
+    /// Part 2, 19.1 TPM_NV_INDEX.
+    #[doc(alias = "TPM_NV_INDEX")]
+    pub struct NvIndex(u32) {
+        TPM_NV_INDEX_LOCK = 0xFFFFFFFF,
+        TPM_NV_INDEX0 = 0x00000000,
+        TPM_NV_INDEX_DIR = 0x10000001,
+        TPM_NV_INDEX_EKCert = 0x0000F000,
+        TPM_NV_INDEX_TPM_CC = 0x0000F001,
+        TPM_NV_INDEX_PlatformCert = 0x0000F002,
+        TPM_NV_INDEX_Platform_CC = 0x0000F003,
+        TPM_NV_INDEX_TSS_BASE = 0x00011100,
+        TPM_NV_INDEX_PC_BASE = 0x00011200,
+        TPM_NV_INDEX_SERVER_BASE = 0x00011300,
+        TPM_NV_INDEX_MOBILE_BASE = 0x00011400,
+        TPM_NV_INDEX_PERIPHERAL_BASE = 0x00011500,
+        TPM_NV_INDEX_GROUP_RESV_BASE = 0x00010000,
+    }
+}
+
+open_enum! {
+    /// Part 2, 19.2 TPM_NV_PER_ATTRIBUTES.
+    #[doc(alias = "TPM_NV_PER_ATTRIBUTES")]
+    pub struct NvAttributes(u32) {
+        TPM_NV_PER_READ_STCLEAR = 0x80000000,
+        TPM_NV_PER_AUTHREAD = 0x00040000,
+        TPM_NV_PER_OWNERREAD = 0x00020000,
+        TPM_NV_PER_PPREAD = 0x00010000,
+        TPM_NV_PER_GLOBALLOCK = 0x00008000,
+        TPM_NV_PER_WRITE_STCLEAR = 0x00004000,
+        TPM_NV_PER_WRITEDEFINE = 0x00002000,
+        TPM_NV_PER_WRITEALL = 0x00001000,
+        TPM_NV_PER_AUTHWRITE = 0x00000004,
+        TPM_NV_PER_OWNERWRITE = 0x00000002,
+        TPM_NV_PER_PPWRITE = 0x00000001,
+    }
+}
+
+open_enum! {
+    /// Part 2, 20.14 TPM_FAMILY_OPERATION.
+    #[doc(alias = "TPM_FAMILY_OPERATION")]
+    pub struct FamilyOperation(u32) {
+        TPM_FAMILY_CREATE = 0x00000001,
+        TPM_FAMILY_ENABLE = 0x00000002,
+        TPM_FAMILY_ADMIN = 0x00000003,
+        TPM_FAMILY_INVALIDATE = 0x00000004,
+    }
+}
+
+open_enum! {
+    /// Part 2, 20.4 TPM_FAMILY_FLAGS.
+    #[doc(alias = "TPM_FAMILY_FLAGS")]
+    pub struct FamilyFlags(u32) {
+        TPM_FAMFLAG_DELEGATE_ADMIN_LOCK = 0x00000002,
+        TPM_FAMFLAG_ENABLE = 0x00000001,
+    }
+}
+
+open_enum! {
+    /// Part 2, 20.3 TPM_DELEGATE_TYPE.
+    #[doc(alias = "TPM_DELEGATE_TYPE")]
+    pub struct DelegateType(u32) {
+        TPM_DEL_OWNER_BITS = 0x00000001,
+        TPM_DEL_KEY_BITS = 0x00000002,
+    }
+}
+
+open_enum! {
+    /// Part 2, 21.1 TPM_CAPABILITY_AREA.
+    #[doc(alias = "TPM_CAPABILITY_AREA")]
+    pub struct CapabilityArea(u32) {
+        TPM_CAP_ORD = 0x00000001,
+        TPM_CAP_ALG = 0x00000002,
+        TPM_CAP_PID = 0x00000003,
+        TPM_CAP_FLAG = 0x00000004,
+        TPM_CAP_PROPERTY = 0x00000005,
+        TPM_CAP_VERSION = 0x00000006,
+        TPM_CAP_KEY_HANDLE = 0x00000007,
+        TPM_CAP_CHECK_LOADED = 0x00000008,
+        TPM_CAP_SYM_MODE = 0x00000009,
+        TPM_CAP_KEY_STATUS = 0x0000000C,
+        TPM_CAP_NV_LIST = 0x0000000D,
+        TPM_CAP_MFR = 0x00000010,
+        TPM_CAP_NV_INDEX = 0x00000011,
+        TPM_CAP_TRANS_ALG = 0x00000012,
+        TPM_CAP_HANDLE = 0x00000014,
+        TPM_CAP_TRANS_ES = 0x00000015,
+        TPM_CAP_AUTH_ENCRYPT = 0x00000017,
+        TPM_CAP_SELECT_SIZE = 0x00000018,
+        TPM_CAP_DA_LOGIC = 0x00000019,
+        TPM_CAP_VERSION_VAL = 0x0000001A,
+    }
+}
+
+open_enum! {
+    /// Part 2, 21.2 (TPM_CAP_FLAG subcaps).
+    pub struct CapFlag(u32) {
+        TPM_CAP_FLAG_PERMANENT = 0x00000108,
+        TPM_CAP_FLAG_VOLATILE = 0x00000109,
+    }
+}
+
+open_enum! {
+    /// Part 2, 21.2 (TPM_CAP_PROPERTY subcaps).
+    pub struct CapProperty(u32) {
+        TPM_CAP_PROP_PCR = 0x00000101,
+        TPM_CAP_PROP_DIR = 0x00000102,
+        TPM_CAP_PROP_MANUFACTURER = 0x00000103,
+        TPM_CAP_PROP_KEYS = 0x00000104,
+        TPM_CAP_PROP_MIN_COUNTER = 0x00000107,
+        TPM_CAP_PROP_AUTHSESS = 0x0000010A,
+        TPM_CAP_PROP_TRANSSESS = 0x0000010B,
+        TPM_CAP_PROP_COUNTERS = 0x0000010C,
+        TPM_CAP_PROP_MAX_AUTHSESS = 0x0000010D,
+        TPM_CAP_PROP_MAX_TRANSSESS = 0x0000010E,
+        TPM_CAP_PROP_MAX_COUNTERS = 0x0000010F,
+        TPM_CAP_PROP_MAX_KEYS = 0x00000110,
+        TPM_CAP_PROP_OWNER = 0x00000111,
+        TPM_CAP_PROP_CONTEXT = 0x00000112,
+        TPM_CAP_PROP_MAX_CONTEXT = 0x00000113,
+        TPM_CAP_PROP_FAMILYROWS = 0x00000114,
+        TPM_CAP_PROP_TIS_TIMEOUT = 0x00000115,
+        TPM_CAP_PROP_STARTUP_EFFECT = 0x00000116,
+        TPM_CAP_PROP_DELEGATE_ROW = 0x00000117,
+        TPM_CAP_PROP_MAX_DAASESS = 0x00000119,
+        TPM_CAP_PROP_DAASESS = 0x0000011A,
+        TPM_CAP_PROP_CONTEXT_DIST = 0x0000011B,
+        TPM_CAP_PROP_DAA_INTERRUPT = 0x0000011C,
+        TPM_CAP_PROP_SESSIONS = 0x0000011D,
+        TPM_CAP_PROP_MAX_SESSIONS = 0x0000011E,
+        TPM_CAP_PROP_CMK_RESTRICTION = 0x0000011F,
+        TPM_CAP_PROP_DURATION = 0x00000120,
+        TPM_CAP_PROP_ACTIVE_COUNTER = 0x00000122,
+        TPM_CAP_PROP_NV_AVAILABLE = 0x00000123,
+        TPM_CAP_PROP_INPUT_BUFFER = 0x00000124,
+    }
+}
+
+open_enum! {
+    /// Part 2, 21.3 (TPM_SetCapability areas).
+    pub struct SetCapabilityArea(u32) {
+        TPM_SET_PERM_FLAGS = 0x00000001,
+        TPM_SET_PERM_DATA = 0x00000002,
+        TPM_SET_STCLEAR_FLAGS = 0x00000003,
+        TPM_SET_STCLEAR_DATA = 0x00000004,
+        TPM_SET_STANY_FLAGS = 0x00000005,
+        TPM_SET_STANY_DATA = 0x00000006,
+        TPM_SET_VENDOR = 0x00000007,
+    }
+}
+
+open_enum! {
+    /// Part 2, 21.10 TPM_DA_ACTION_TYPE.
+    pub struct DaAction(u32) {
+        TPM_DA_ACTION_TIMEOUT = 0x00000001,
+        TPM_DA_ACTION_DISABLE = 0x00000002,
+        TPM_DA_ACTION_DEACTIVATE = 0x00000004,
+        TPM_DA_ACTION_FAILURE_MODE = 0x00000008,
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.15 TPM_SYM_MODE.
+    #[doc(alias = "TPM_SYM_MODE")]
+    pub struct SymMode(u32) {
+        TPM_SYM_MODE_ECB = 0x00000001,
+        TPM_SYM_MODE_CBC = 0x00000002,
+        TPM_SYM_MODE_CFB = 0x00000003,
+    }
+}
