@@ -6,6 +6,60 @@
 
 use crate::{Marshal, MarshalError, Reader, Unmarshal, Writer};
 
+// One module per Part 2 area. Each `pub use` re-exports the area's types at the crate root.
+pub mod attest;
+pub mod audit;
+pub mod capability;
+pub mod context;
+pub mod counter;
+pub mod da;
+pub mod daa;
+pub mod delegation;
+pub mod flags;
+pub mod identity;
+pub mod key;
+pub mod migration;
+pub mod nv;
+pub mod pcr;
+pub mod storage;
+pub mod transport;
+pub mod version;
+
+#[allow(unused_imports)] // until every area module is filled
+pub use attest::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use audit::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use capability::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use context::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use counter::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use da::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use daa::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use delegation::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use flags::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use identity::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use key::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use migration::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use nv::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use pcr::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use storage::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use transport::*;
+#[allow(unused_imports)] // until every area module is filled
+pub use version::*;
+
 /// Part 2, 5.4 TPM_DIGEST (also TPM_COMPOSITE_HASH, TPM_PCRVALUE, TPM_AUDITDIGEST ...).
 #[doc(alias = "TPM_DIGEST")]
 pub type Digest = [u8; 20];

@@ -1,0 +1,1 @@
+//! (Filled by the structures work: see structures/mod.rs.)
