@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 # proves it is installed).
 peers=(
   "libtspi-dev /usr/include/tss/tpm.h"
+  "swtpm /usr/bin/swtpm"
+  "swtpm-tools /usr/bin/swtpm_ioctl"
 )
 
 missing=()
