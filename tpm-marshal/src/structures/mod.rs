@@ -45,7 +45,6 @@ pub use delegation::*;
 pub use flags::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use key::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
