@@ -52,7 +52,6 @@ pub use migration::*;
 pub use nv::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use pcr::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use storage::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use transport::*;
