@@ -191,6 +191,7 @@ tpm_struct! {
 /// zero (not stored) and PCR info in the TPM_PCR_INFO_LONG form.
 #[doc(alias = "TPM_KEY12")]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Key12 {
     /// `keyUsage`.
     pub key_usage: KeyUsage,
@@ -384,6 +385,7 @@ tpm_struct! {
 /// Part 2, 5.7 TPM_KEY_HANDLE_LIST: a UINT16 count of handles, then the handles.
 #[doc(alias = "TPM_KEY_HANDLE_LIST")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct KeyHandleList {
     /// `handle`, `loaded` of them.
     pub handles: Vec<Handle>,
@@ -469,42 +471,6 @@ mod arbitrary {
         }
     }
 
-    impl Arbitrary for Key12 {
-        type Parameters = ();
-        type Strategy = BoxedStrategy<Self>;
-        fn arbitrary_with(_: ()) -> Self::Strategy {
-            (
-                any::<KeyUsage>(),
-                any::<KeyFlags>(),
-                any::<AuthDataUsage>(),
-                any::<KeyParms>(),
-                any::<Sized32<PcrInfoLong>>(),
-                any::<StorePubkey>(),
-                any::<SizedBuffer>(),
-            )
-                .prop_map(
-                    |(
-                        key_usage,
-                        key_flags,
-                        auth_data_usage,
-                        algorithm_parms,
-                        pcr_info,
-                        pub_key,
-                        enc_data,
-                    )| Self {
-                        key_usage,
-                        key_flags,
-                        auth_data_usage,
-                        algorithm_parms,
-                        pcr_info,
-                        pub_key,
-                        enc_data,
-                    },
-                )
-                .boxed()
-        }
-    }
-
     impl Arbitrary for KeyBlob {
         type Parameters = ();
         type Strategy = BoxedStrategy<Self>;
@@ -520,16 +486,6 @@ mod arbitrary {
                     KeyBlob::Key(k)
                 });
             prop_oneof![key, any::<Key12>().prop_map(KeyBlob::Key12)].boxed()
-        }
-    }
-
-    impl Arbitrary for KeyHandleList {
-        type Parameters = ();
-        type Strategy = BoxedStrategy<Self>;
-        fn arbitrary_with(_: ()) -> Self::Strategy {
-            proptest::collection::vec(any::<Handle>(), 0..8)
-                .prop_map(|handles| Self { handles })
-                .boxed()
         }
     }
 }

@@ -25,7 +25,6 @@ pub mod storage;
 pub mod transport;
 pub mod version;
 
-#[allow(unused_imports)] // until every area module is filled
 pub use attest::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use audit::*;
