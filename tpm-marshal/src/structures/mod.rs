@@ -42,7 +42,6 @@ pub use daa::*;
 pub use delegation::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use flags::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
 pub use key::*;
 #[allow(unused_imports)] // until every area module is filled
