@@ -44,7 +44,6 @@ pub use delegation::*;
 pub use flags::*;
 pub use identity::*;
 pub use key::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use nv::*;
