@@ -25,7 +25,6 @@ pub mod storage;
 pub mod transport;
 pub mod version;
 
-#[allow(unused_imports)] // until every area module is filled
 pub use attest::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use audit::*;
@@ -43,17 +42,13 @@ pub use daa::*;
 pub use delegation::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use flags::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use key::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use nv::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use pcr::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use storage::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use transport::*;
