@@ -37,6 +37,13 @@ wire_types! {
     SizedBuffer, SizedBuffer16, StructVer, Version,
     PcrSelection, PcrComposite, PcrInfo, PcrInfoLong, PcrInfoShort, PcrAttributes,
     AuthIn, AuthOut,
+    RsaKeyParms, SymmetricKeyParms, KeyParms, StorePubkey, Pubkey, Key, Key12, KeyBlob,
+    StorePrivkey, StoreAsymkey, MigrateAsymkey, SymmetricKey, ChangeauthValidate, KeyHandleList,
+    StoredData, StoredData12, SealedData, BoundData,
+    CertifyInfo, CertifyInfo2, QuoteInfo, QuoteInfo2, SignInfo,
+    EkBlob, EkBlobActivate, EkBlobAuth, IdentityContents, IdentityReq, IdentityProof,
+    AsymCaContents, SymCaAttestation,
+    MigrationKeyAuth, MsaComposite, CmkAuth, CmkMigauth, CmkSigticket, CmkMaApproval,
     ExtendIn, ExtendOut, PcrReadIn, PcrReadOut,
 }
 
