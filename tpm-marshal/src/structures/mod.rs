@@ -49,7 +49,6 @@ pub use identity::*;
 pub use key::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use nv::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use pcr::*;
