@@ -29,19 +29,15 @@ pub mod version;
 pub use attest::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use audit::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use capability::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use context::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use counter::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use da::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use daa::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use delegation::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use flags::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
