@@ -27,10 +27,8 @@ pub mod version;
 
 #[allow(unused_imports)] // until every area module is filled
 pub use attest::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use audit::*;
 pub use capability::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use context::*;
 pub use counter::*;
 pub use da::*;
@@ -50,7 +48,6 @@ pub use nv::*;
 pub use pcr::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use storage::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use transport::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use version::*;
