@@ -34,7 +34,6 @@ pub use counter::*;
 pub use da::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use daa::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use delegation::*;
 pub use flags::*;
 #[allow(unused_imports)] // until every area module is filled
