@@ -32,7 +32,6 @@ pub use capability::*;
 pub use context::*;
 pub use counter::*;
 pub use da::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use daa::*;
 pub use delegation::*;
 pub use flags::*;
