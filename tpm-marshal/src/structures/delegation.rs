@@ -1,12 +1,9 @@
-//! Part 2, 20: delegation structures, the owner and key permission bits, and the table
-//! sizes.
+//! Part 2, 20: delegation structures and the owner and key permission bits.
+//!
+//! The table minimums TPM_NUM_FAMILY_TABLE_ENTRY_MIN and TPM_NUM_DELEGATE_TABLE_ENTRY_MIN
+//! belong to [`crate::constants`].
 
 use crate::{AuthData, DelegateType, Digest, FamilyFlags, PcrInfoShort, SizedBuffer, StructureTag};
-
-/// Part 2, 20.6 TPM_FAMILY_TABLE: the family table holds at least this many rows.
-pub const TPM_NUM_FAMILY_TABLE_ENTRY_MIN: usize = 8;
-/// Part 2, 20.10 TPM_DELEGATE_TABLE: the delegate table holds at least this many rows.
-pub const TPM_NUM_DELEGATE_TABLE_ENTRY_MIN: usize = 2;
 
 open_enum! {
     /// Part 2, 20.2.1 Owner Permission Settings: the `per1` bits of a TPM_DELEGATIONS whose
