@@ -44,6 +44,13 @@ wire_types! {
     EkBlob, EkBlobActivate, EkBlobAuth, IdentityContents, IdentityReq, IdentityProof,
     AsymCaContents, SymCaAttestation,
     MigrationKeyAuth, MsaComposite, CmkAuth, CmkMigauth, CmkSigticket, CmkMaApproval,
+    NvPermission, NvDataPublic, NvDataSensitive, CounterValue, CurrentTicks,
+    PermanentFlags, StClearFlags, StAnyFlags, DaActionType, DaInfo, DaInfoLimited,
+    SelectSize, CapVersionInfo, TisTimeouts, CommandDurations, ContextBlob, ContextSensitive,
+    TransportPublic, TransportInternal, TransportLogIn, TransportLogOut, TransportAuth,
+    AuditEventIn, AuditEventOut, Delegations, FamilyTableEntry, DelegatePublic,
+    DelegateTableRow, DelegateSensitive, DelegateOwnerBlob, DelegateKeyBlob,
+    DaaIssuer, DaaTpm, DaaContext, DaaJoinData, DaaBlob, DaaSensitive,
     ExtendIn, ExtendOut, PcrReadIn, PcrReadOut,
 }
 
