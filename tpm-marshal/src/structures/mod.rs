@@ -25,7 +25,6 @@ pub mod storage;
 pub mod transport;
 pub mod version;
 
-#[allow(unused_imports)] // until every area module is filled
 pub use attest::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use audit::*;
@@ -45,7 +44,6 @@ pub use delegation::*;
 pub use flags::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use key::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
@@ -53,7 +51,6 @@ pub use migration::*;
 pub use nv::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use pcr::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use storage::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use transport::*;
