@@ -655,6 +655,14 @@ open_enum! {
     }
 }
 
+/// TSS-header spellings kept beside the spec names (not in `NAMED`, so `Debug` prints the
+/// spec name).
+#[allow(non_upper_case_globals)]
+impl AlgorithmId {
+    /// TSS spelling of [`Self::TPM_ALG_AES128`].
+    pub const TPM_ALG_AES: Self = Self::TPM_ALG_AES128;
+}
+
 open_enum! {
     /// Part 2, 4.9 TPM_PHYSICAL_PRESENCE: the bits of TSC_PhysicalPresence's argument.
     #[doc(alias = "TPM_PHYSICAL_PRESENCE")]
@@ -742,6 +750,12 @@ open_enum! {
     }
 }
 
+#[allow(non_upper_case_globals)]
+impl EncScheme {
+    /// TSS spelling of [`Self::TPM_ES_SYM_CTR`].
+    pub const TPM_ES_SYM_CNT: Self = Self::TPM_ES_SYM_CTR;
+}
+
 open_enum! {
     /// Part 2, 5.9 TPM_AUTH_DATA_USAGE: when a key's auth value must be proven.
     ///
@@ -811,6 +825,11 @@ open_enum! {
     }
 }
 
+impl PermanentFlag {
+    /// TSS spelling of [`Self::TPM_PF_TPMESTABLISHED`].
+    pub const TPM_PF_RESETESTABLISHMENTBIT: Self = Self::TPM_PF_TPMESTABLISHED;
+}
+
 open_enum! {
     /// Part 2, 7.2.1 TPM_STCLEAR_FLAGS subCap values for TPM_SetCapability
     /// (TPM_SET_STCLEAR_FLAGS).
@@ -823,6 +842,11 @@ open_enum! {
     }
 }
 
+impl StClearFlag {
+    /// TSS spelling of [`Self::TPM_SF_BGLOBALLOCK`].
+    pub const TPM_SF_GLOBALLOCK: Self = Self::TPM_SF_BGLOBALLOCK;
+}
+
 open_enum! {
     /// Part 2, 7.3.1 TPM_STANY_FLAGS subCap values for TPM_SetCapability
     /// (TPM_SET_STANY_FLAGS).
@@ -832,6 +856,11 @@ open_enum! {
         TPM_AF_TRANSPORTEXCLUSIVE = 0x00000003,
         TPM_AF_TOSPRESENT = 0x00000004,
     }
+}
+
+impl StAnyFlag {
+    /// TSS spelling of [`Self::TPM_AF_POSTINITIALISE`].
+    pub const TPM_AF_POSTINITIALIZE: Self = Self::TPM_AF_POSTINITIALISE;
 }
 
 open_enum! {
@@ -1022,6 +1051,11 @@ open_enum! {
         TPM_FAMFLAG_ENABLE = 0x00000001,
     }
 }
+
+impl FamilyFlags {
+    /// TSS spelling of [`Self::TPM_DELEGATE_ADMIN_LOCK`].
+    pub const TPM_FAMFLAG_DELEGATE_ADMIN_LOCK: Self = Self::TPM_DELEGATE_ADMIN_LOCK;
+}
 bit_set!(FamilyFlags, u32);
 
 /// Part 2, 20.6 TPM_FAMILY_TABLE: the fewest family rows a TPM holds.
@@ -1109,6 +1143,15 @@ open_enum! {
         TPM_CAP_PROP_MAX_NV_AVAILABLE = 0x00000123,
         TPM_CAP_PROP_INPUT_BUFFER = 0x00000124,
     }
+}
+
+impl CapProperty {
+    /// TSS spelling of [`Self::TPM_CAP_PROP_TRANSESS`].
+    pub const TPM_CAP_PROP_TRANSSESS: Self = Self::TPM_CAP_PROP_TRANSESS;
+    /// TSS spelling of [`Self::TPM_CAP_PROP_MAX_TRANSESS`].
+    pub const TPM_CAP_PROP_MAX_TRANSSESS: Self = Self::TPM_CAP_PROP_MAX_TRANSESS;
+    /// TSS spelling of [`Self::TPM_CAP_PROP_MAX_NV_AVAILABLE`].
+    pub const TPM_CAP_PROP_NV_AVAILABLE: Self = Self::TPM_CAP_PROP_MAX_NV_AVAILABLE;
 }
 
 open_enum! {
