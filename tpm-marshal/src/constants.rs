@@ -1058,11 +1058,6 @@ impl FamilyFlags {
 }
 bit_set!(FamilyFlags, u32);
 
-/// Part 2, 20.6 TPM_FAMILY_TABLE: the fewest family rows a TPM holds.
-pub const TPM_NUM_FAMILY_TABLE_ENTRY_MIN: u32 = 8;
-/// Part 2, 20.10 TPM_DELEGATE_TABLE: the fewest delegate rows a TPM holds.
-pub const TPM_NUM_DELEGATE_TABLE_ENTRY_MIN: u32 = 2;
-
 open_enum! {
     /// Part 2, 20.14 TPM_FAMILY_OPERATION: the opFlag of TPM_Delegate_Manage.
     #[doc(alias = "TPM_FAMILY_OPERATION")]
@@ -1164,15 +1159,6 @@ open_enum! {
         TPM_SET_STANY_FLAGS = 0x00000005,
         TPM_SET_STANY_DATA = 0x00000006,
         TPM_SET_VENDOR = 0x00000007,
-    }
-}
-
-open_enum! {
-    /// Part 2, 21.9 TPM_DA_STATE: whether the dictionary-attack logic is acting.
-    #[doc(alias = "TPM_DA_STATE")]
-    pub struct DaState(u8) {
-        TPM_DA_STATE_INACTIVE = 0x00,
-        TPM_DA_STATE_ACTIVE = 0x01,
     }
 }
 
