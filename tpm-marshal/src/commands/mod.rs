@@ -41,6 +41,7 @@ macro_rules! command {
 }
 
 pub mod capability;
+pub mod crypto;
 pub mod integrity;
 pub mod opt_in;
 pub mod sessions;
