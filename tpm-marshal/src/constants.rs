@@ -1,7 +1,10 @@
 //! Wire numbers of TPM Main Part 2 rev 116 as open enums: each constant carries the spec
 //! name verbatim, so `Debug` prints what the spec says.
 //!
-//! Values are facts taken from the spec (and cross-checked against the TSS headers in a test).
+//! Values are facts taken from the spec; the ordinals and return codes are checked against
+//! `ordinals.md` and the TSS headers in `tests/ordinals.rs`. Where the TSS header spells a
+//! name differently from rev 116 (TPM_ALG_AES for TPM_ALG_AES128 ...), the header's spelling
+//! is kept as a plain associated constant beside the spec name, outside `NAMED`.
 
 open_enum! {
     /// Part 2, 6 TPM_TAG: command and response tags (how many auth trailers follow).
