@@ -1061,6 +1061,11 @@ impl FamilyFlags {
 }
 bit_set!(FamilyFlags, u32);
 
+/// Part 2, 20.6 TPM_FAMILY_TABLE: the family table holds at least this many rows.
+pub const TPM_NUM_FAMILY_TABLE_ENTRY_MIN: usize = 8;
+/// Part 2, 20.10 TPM_DELEGATE_TABLE: the delegate table holds at least this many rows.
+pub const TPM_NUM_DELEGATE_TABLE_ENTRY_MIN: usize = 2;
+
 open_enum! {
     /// Part 2, 20.14 TPM_FAMILY_OPERATION: the opFlag of TPM_Delegate_Manage.
     #[doc(alias = "TPM_FAMILY_OPERATION")]
