@@ -29,7 +29,10 @@ macro_rules! wire_types {
     };
 }
 
-use crate::commands::integrity::*;
+use crate::commands::{
+    capability::*, crypto::*, integrity::*, opt_in::*, ownership::*, sessions::*, startup::*,
+    testing::*,
+};
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
 
@@ -51,7 +54,15 @@ wire_types! {
     AuditEventIn, AuditEventOut, Delegations, FamilyTableEntry, DelegatePublic,
     DelegateTableRow, DelegateSensitive, DelegateOwnerBlob, DelegateKeyBlob,
     DaaIssuer, DaaTpm, DaaContext, DaaJoinData, DaaBlob, DaaSensitive,
-    ExtendIn, ExtendOut, PcrReadIn, PcrReadOut,
+    ExtendIn, ExtendOut, PcrReadIn, PcrReadOut, QuoteIn, QuoteOut, PcrResetIn, Quote2In,
+    Quote2Out,
+    StartupIn, GetTestResultOut, SetOwnerInstallIn, OwnerSetDisableIn, PhysicalSetDeactivatedIn,
+    SetOperatorAuthIn, TakeOwnershipIn, TakeOwnershipOut, TscPhysicalPresenceIn,
+    GetCapabilityIn, GetCapabilityOut, SetCapabilityIn, GetCapabilityOwnerOut,
+    Sha1StartOut, Sha1UpdateIn, Sha1CompleteIn, Sha1CompleteOut, Sha1CompleteExtendIn,
+    Sha1CompleteExtendOut, SignIn, SignOut, GetRandomIn, GetRandomOut, StirRandomIn,
+    CertifyKeyInfo, CertifyKeyIn, CertifyKeyOut, CertifyKey2In, CertifyKey2Out,
+    OiapOut, OsapIn, OsapOut, DsapIn, DsapOut, SetOwnerPointerIn,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and
