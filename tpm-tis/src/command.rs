@@ -1,0 +1,292 @@
+//! The command state machine and the FIFO (TIS 1.3, 5.6; tis.md §6–§7).
+//!
+//! One shared buffer holds the command being received or the response being read; only the
+//! active locality can be outside Idle, so the state belongs to it.
+
+use tpm_marshal::framing::{Header, ResponseFrame};
+use tpm_marshal::ReturnCode;
+
+use crate::regs::{int, sts};
+use crate::{Answer, Tis, TisBackend};
+
+/// TIS 1.3, 5.6.1: the states of the FIFO interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Nothing going on.
+    Idle,
+    /// commandReady: waiting for the first command byte.
+    Ready,
+    /// Receiving command bytes; `expect` until paramSize bytes have arrived.
+    Reception { expect: bool },
+    /// The backend runs the command; `abort` once commandReady asked to abandon it.
+    Execution { abort: bool },
+    /// The response is in the buffer; `read` bytes of it were handed out.
+    Completion { read: usize },
+}
+
+/// The command/response buffer and its state.
+#[derive(Debug, Clone)]
+pub(crate) struct Command {
+    state: State,
+    buffer: Vec<u8>,
+    capacity: usize,
+}
+
+/// Why [`Tis::complete`] or [`Tis::fail`] had nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotExecuting;
+
+impl core::fmt::Display for NotExecuting {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("no command is executing")
+    }
+}
+
+impl std::error::Error for NotExecuting {}
+
+/// TPM Main Part 2, 16 TPM_FAIL: the TPM 1.2 fatal response (`00 C4 00 00 00 0A 00 00 00
+/// 09`) the guest reads when the backend cannot answer.
+pub fn fatal_response() -> Vec<u8> {
+    ResponseFrame::error(ReturnCode::TPM_FAIL)
+}
+
+impl Command {
+    /// An idle interface with a buffer of `capacity` bytes.
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            state: State::Idle,
+            buffer: Vec::new(),
+            capacity,
+        }
+    }
+
+    /// Back to Idle with an empty buffer (reset, locality change, tis.md D1).
+    pub(crate) fn reset(&mut self) {
+        self.state = State::Idle;
+        self.buffer.clear();
+    }
+
+    /// Whether a command is with the backend.
+    pub(crate) fn is_executing(&self) -> bool {
+        matches!(self.state, State::Execution { .. })
+    }
+
+    /// Response bytes not yet read.
+    fn unread(&self) -> usize {
+        match self.state {
+            State::Completion { read } => self.buffer.len().saturating_sub(read),
+            _ => 0,
+        }
+    }
+
+    /// TIS 1.3, 5.4.6: TPM_STS_x bits 7:0 of the active locality (tis.md §6.2).
+    pub(crate) fn status(&self) -> u32 {
+        match self.state {
+            State::Idle => 0,
+            State::Ready => sts::COMMAND_READY,
+            State::Reception { expect: true } => sts::STS_VALID | sts::EXPECT,
+            State::Reception { expect: false } | State::Execution { .. } => sts::STS_VALID,
+            State::Completion { .. } if self.unread() > 0 => sts::STS_VALID | sts::DATA_AVAIL,
+            State::Completion { .. } => sts::STS_VALID,
+        }
+    }
+
+    /// TIS 1.3, 5.4.6 burstCount before any cap: the unread response bytes while dataAvail,
+    /// else the free room in the buffer (tis.md §7).
+    pub(crate) fn burst_count(&self) -> usize {
+        match self.unread() {
+            0 => self.capacity.saturating_sub(self.buffer.len()),
+            unread => unread,
+        }
+    }
+
+    /// commandReady: enter Ready with an empty buffer.
+    fn make_ready(&mut self) {
+        self.state = State::Ready;
+        self.buffer.clear();
+    }
+
+    /// TIS 1.3, 5.6.4: stores one command byte (Ready or Reception with Expect set); Expect
+    /// then follows paramSize. A byte beyond the buffer is dropped and clears Expect.
+    fn receive(&mut self, byte: u8) {
+        match self.state {
+            State::Ready | State::Reception { expect: true } => {}
+            _ => return,
+        }
+        if self.buffer.len() >= self.capacity {
+            self.state = State::Reception { expect: false };
+            return;
+        }
+        self.buffer.push(byte);
+        let expect = Header::expected_size(&self.buffer)
+            .is_none_or(|size| usize::try_from(size).map_or(true, |s| s > self.buffer.len()));
+        self.state = State::Reception { expect };
+    }
+
+    /// TIS 1.3, 5.6.5: the next response byte, or 0xFF when none is left (any state).
+    /// Returns whether this read took the last byte.
+    fn send(&mut self) -> (u8, bool) {
+        let State::Completion { read } = self.state else {
+            return (0xFF, false);
+        };
+        match self.buffer.get(read) {
+            Some(&byte) => {
+                let read = read.saturating_add(1);
+                self.state = State::Completion { read };
+                (byte, read == self.buffer.len())
+            }
+            None => (0xFF, false),
+        }
+    }
+
+    /// Moves the response into the buffer: Completion, nothing read yet. An empty answer is
+    /// replaced by the fatal response; a long one is cut to the buffer.
+    fn load_response(&mut self, mut response: Vec<u8>) {
+        if response.is_empty() {
+            response = fatal_response();
+        }
+        response.truncate(self.capacity);
+        self.buffer = response;
+        self.state = State::Completion { read: 0 };
+    }
+}
+
+impl<B: TisBackend> Tis<B> {
+    /// TIS 1.3, 5.4.6: a write to TPM_STS_x from the active locality. Only a write that
+    /// sets exactly one bit acts (tis.md D8): commandReady, tpmGo, responseRetry or
+    /// commandCancel; everything else is a no-op.
+    pub(crate) fn write_sts(&mut self, value: u32) {
+        if value.count_ones() != 1 {
+            return;
+        }
+        match value {
+            sts::COMMAND_READY => self.command_ready(),
+            sts::TPM_GO => self.tpm_go(),
+            sts::RESPONSE_RETRY => self.response_retry(),
+            sts::COMMAND_CANCEL => self.command_cancel(),
+            _ => {}
+        }
+    }
+
+    /// commandReady: enter Ready, aborting whatever was going on (tis.md §6.3). During
+    /// Execution the abort completes when the backend answers.
+    fn command_ready(&mut self) {
+        match self.command.state {
+            State::Ready => self.command.make_ready(),
+            State::Execution { abort: true } => {}
+            State::Execution { abort: false } => {
+                self.command.state = State::Execution { abort: true };
+                self.backend.cancel();
+            }
+            State::Idle | State::Reception { .. } | State::Completion { .. } => {
+                self.command.make_ready();
+                self.raise_at_active(int::COMMAND_READY);
+            }
+        }
+    }
+
+    /// tpmGo: hand a complete command (Expect clear) to the backend.
+    fn tpm_go(&mut self) {
+        let (State::Reception { expect: false }, Some(l)) = (self.command.state, self.active())
+        else {
+            return;
+        };
+        self.command.state = State::Execution { abort: false };
+        match self.backend.execute(l.number(), &self.command.buffer) {
+            Answer::Response(response) => self.finish_execution(response),
+            Answer::Failed => self.finish_execution(fatal_response()),
+            Answer::Later => {}
+        }
+    }
+
+    /// responseRetry: read the response again from its first byte.
+    fn response_retry(&mut self) {
+        if let State::Completion { .. } = self.command.state {
+            self.command.state = State::Completion { read: 0 };
+        }
+    }
+
+    /// commandCancel (TIS 1.3 byte 3, tis.md D4): ask the backend to stop; its (error)
+    /// response is delivered as usual.
+    fn command_cancel(&mut self) {
+        if self.command.is_executing() {
+            self.backend.cancel();
+        }
+    }
+
+    /// TIS 1.3, 5.4.7: bytes written to TPM_DATA_FIFO_x by the active locality.
+    pub(crate) fn write_fifo(&mut self, data: &[u8]) {
+        for &byte in data {
+            self.command.receive(byte);
+        }
+    }
+
+    /// TIS 1.3, 5.4.7: fills `data` from TPM_DATA_FIFO_x of the active locality; the read
+    /// that takes the last byte clears dataAvail and raises stsValid.
+    pub(crate) fn read_fifo(&mut self, data: &mut [u8]) {
+        for slot in data.iter_mut() {
+            let (byte, last) = self.command.send();
+            *slot = byte;
+            if last {
+                self.raise_at_active(int::STS_VALID);
+            }
+        }
+    }
+
+    /// The command ended with `response`: a pending locality switch or abort discards it
+    /// (tis.md D2, D3), otherwise it becomes readable and dataAvail/stsValid are raised.
+    pub(crate) fn finish_execution(&mut self, response: Vec<u8>) {
+        let State::Execution { abort } = self.command.state else {
+            return;
+        };
+        if let Some(switch) = self.arbiter.take_deferred() {
+            self.switch_locality(switch);
+        } else if abort {
+            self.command.make_ready();
+            self.raise_at_active(int::COMMAND_READY);
+        } else {
+            self.command.load_response(response);
+            self.raise_at_active(int::DATA_AVAIL | int::STS_VALID);
+        }
+    }
+
+    /// Delivers the response of a command the backend answered with [`Answer::Later`].
+    ///
+    /// TIS 1.3, 5.6.3: Execution → Completion (dataAvail, stsValid). A response arriving
+    /// after an abort or a locality switch is discarded. A response longer than the buffer
+    /// is cut; an empty one is replaced by [`fatal_response`].
+    ///
+    /// # Errors
+    /// [`NotExecuting`] when no command is executing (a stray or duplicate completion).
+    pub fn complete(&mut self, response: Vec<u8>) -> Result<(), NotExecuting> {
+        if !self.command.is_executing() {
+            return Err(NotExecuting);
+        }
+        self.finish_execution(response);
+        Ok(())
+    }
+
+    /// The backend failed on the executing command: the guest reads [`fatal_response`].
+    ///
+    /// # Errors
+    /// [`NotExecuting`] when no command is executing.
+    pub fn fail(&mut self) -> Result<(), NotExecuting> {
+        self.complete(fatal_response())
+    }
+
+    /// TIS 1.3, 5.4.6: TPM_STS_x of the active locality as a 32-bit value. `byte_read`
+    /// applies QEMU's clamp: a 1-byte read without dataAvail sees burstCount ≤ 0xFF.
+    pub(crate) fn sts_value(&self, byte_read: bool) -> u32 {
+        let status = self.command.status();
+        let mut burst = self.command.burst_count();
+        if let Some(cap) = self.config.burst_cap {
+            burst = burst.min(usize::from(cap));
+        }
+        burst = burst.min(usize::from(u16::MAX));
+        if byte_read && status & sts::DATA_AVAIL == 0 {
+            burst = burst.min(0xFF);
+        }
+        let burst = u32::try_from(burst).unwrap_or(u32::from(u16::MAX));
+        status | burst << sts::BURST_COUNT_SHIFT
+    }
+}
