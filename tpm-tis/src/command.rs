@@ -290,3 +290,332 @@ impl<B: TisBackend> Tis<B> {
         status | burst << sts::BURST_COUNT_SHIFT
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fatal_response;
+    use crate::mock::{
+        drain, rd, request, response_to, run, send, tis, tis_with, wr, Mode, GET_CAP,
+    };
+    use crate::{Config, NotExecuting};
+
+    fn sts(t: &mut crate::Tis<crate::mock::Mock>) -> u64 {
+        rd(t, 0x018, 1)
+    }
+
+    #[test]
+    fn sts_follows_the_state() {
+        let mut t = tis(Mode::Later);
+        request(&mut t, 0);
+        assert_eq!(sts(&mut t), 0x00, "Idle");
+        wr(&mut t, 0x018, 1, 0x40);
+        assert_eq!(sts(&mut t), 0x40, "Ready");
+        send(&mut t, 0, &GET_CAP[..21]);
+        assert_eq!(sts(&mut t), 0x88, "Reception, Expect");
+        wr(&mut t, 0x024, 1, u64::from(GET_CAP[21]));
+        assert_eq!(sts(&mut t), 0x80, "Reception, complete");
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(sts(&mut t), 0x80, "Execution");
+        t.complete(response_to(&GET_CAP)).unwrap();
+        assert_eq!(sts(&mut t), 0x90, "Completion");
+        drain(&mut t, 0, 14);
+        assert_eq!(sts(&mut t), 0x80, "Completion, drained");
+        wr(&mut t, 0x018, 1, 0x40);
+        assert_eq!(sts(&mut t), 0x40, "Ready again");
+    }
+
+    #[test]
+    fn expect_stays_set_until_param_size_bytes_arrived() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x018, 1, 0x40);
+        for (i, &b) in GET_CAP.iter().enumerate() {
+            wr(&mut t, 0x024, 1, u64::from(b));
+            let expect = rd(&mut t, 0x018, 1) & 0x08 != 0;
+            assert_eq!(expect, i + 1 < GET_CAP.len(), "after byte {i}");
+        }
+    }
+
+    #[test]
+    fn a_header_announcing_six_bytes_or_fewer_completes_at_the_sixth() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &[0, 0xC1, 0, 0, 0]);
+        assert_eq!(sts(&mut t), 0x88);
+        wr(&mut t, 0x024, 1, 0x00);
+        assert_eq!(sts(&mut t), 0x80);
+    }
+
+    #[test]
+    fn bytes_after_the_command_are_dropped() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x024, 4, 0xDDCC_BBAA);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(t.backend().executed, [(0, GET_CAP.to_vec())]);
+    }
+
+    #[test]
+    fn multi_byte_fifo_writes_store_lanes_in_order() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x018, 1, 0x40);
+        for chunk in GET_CAP.chunks(4) {
+            let mut bytes = [0; 8];
+            bytes[..chunk.len()].copy_from_slice(chunk);
+            wr(&mut t, 0x024, chunk.len().min(4), u64::from_le_bytes(bytes));
+        }
+        assert_eq!(sts(&mut t), 0x80);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(t.backend().executed, [(0, GET_CAP.to_vec())]);
+    }
+
+    #[test]
+    fn unaligned_fifo_access_inside_the_dword_moves_its_bytes() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x018, 1, 0x40);
+        wr(&mut t, 0x026, 2, 0xC100);
+        wr(&mut t, 0x025, 1, 0x00);
+        wr(&mut t, 0x027, 1, 0x00);
+        assert_eq!(t.command.buffer, [0x00, 0xC1, 0x00, 0x00]);
+    }
+
+    #[test]
+    fn xdata_fifo_is_the_fifo_and_moves_eight_bytes() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x018, 1, 0x40);
+        let mut command = GET_CAP.to_vec();
+        command.resize(24, 0);
+        for (i, chunk) in command.chunks(8).enumerate() {
+            let offset = 0x080 + 8 * (i as u64 % 8);
+            wr(
+                &mut t,
+                offset,
+                8,
+                u64::from_le_bytes(chunk.try_into().unwrap()),
+            );
+        }
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(t.backend().executed, [(0, GET_CAP.to_vec())]);
+        assert_eq!(rd(&mut t, 0x0B8, 8), 0x0000_0E00_0000_C400);
+    }
+
+    #[test]
+    fn tpm_go_needs_a_complete_command() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &GET_CAP[..10]);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert!(t.backend().executed.is_empty());
+        request(&mut t, 0);
+        wr(&mut t, 0x018, 1, 0x40);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert!(t.backend().executed.is_empty(), "tpmGo in Ready");
+    }
+
+    #[test]
+    fn tpm_go_runs_the_command_once() {
+        let mut t = tis(Mode::Now);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(t.backend().executed.len(), 1);
+        assert_eq!(drain(&mut t, 0, 14), response_to(&GET_CAP));
+    }
+
+    #[test]
+    fn sts_writes_with_several_bits_are_ignored() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        for value in [0x60, 0xC0, 0x22, 0x42, 0x0100_0040, 0xFF] {
+            wr(&mut t, 0x018, 4, value);
+            assert_eq!(sts(&mut t), 0x00, "{value:#x}");
+        }
+        for value in [0x80, 0x10, 0x08, 0x04, 0x01] {
+            wr(&mut t, 0x018, 1, value);
+            assert_eq!(sts(&mut t), 0x00, "{value:#x}");
+        }
+    }
+
+    #[test]
+    fn sts_writes_act_in_every_lane_width() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x018, 2, 0x0040);
+        assert_eq!(sts(&mut t), 0x40);
+        wr(&mut t, 0x019, 2, 0x1000);
+        wr(&mut t, 0x01A, 1, 0x40);
+        assert_eq!(sts(&mut t), 0x40, "burstCount lanes are read-only");
+        wr(&mut t, 0x018, 4, 0x0000_0040);
+        assert_eq!(sts(&mut t), 0x40);
+    }
+
+    #[test]
+    fn burst_count_is_the_free_room_then_the_unread_response() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &GET_CAP[..4]);
+        assert_eq!(rd(&mut t, 0x019, 2), 4096 - 4);
+        for &b in &GET_CAP[4..] {
+            wr(&mut t, 0x024, 1, u64::from(b));
+        }
+        assert_eq!(rd(&mut t, 0x019, 2), 4096 - 22);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0E90);
+        drain(&mut t, 0, 4);
+        assert_eq!(rd(&mut t, 0x019, 1), 10, "no clamp while dataAvail");
+    }
+
+    #[test]
+    fn burst_count_respects_the_configured_cap() {
+        let config = Config {
+            burst_cap: Some(8),
+            ..Config::default()
+        };
+        let mut t = tis_with(Mode::Now, config);
+        request(&mut t, 0);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0800);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0890);
+        drain(&mut t, 0, 8);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0690);
+    }
+
+    #[test]
+    fn response_retry_rewinds_the_response() {
+        let mut t = tis(Mode::Now);
+        run(&mut t, 0, &GET_CAP);
+        let first = drain(&mut t, 0, 14);
+        wr(&mut t, 0x018, 1, 0x02);
+        assert_eq!(sts(&mut t), 0x90);
+        assert_eq!(drain(&mut t, 0, 14), first);
+    }
+
+    #[test]
+    fn response_retry_outside_completion_is_ignored() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &GET_CAP[..3]);
+        wr(&mut t, 0x018, 1, 0x02);
+        assert_eq!(sts(&mut t), 0x88);
+    }
+
+    #[test]
+    fn fifo_reads_without_data_are_all_ones() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        assert_eq!(rd(&mut t, 0x024, 4), 0xFFFF_FFFF);
+        run(&mut t, 0, &GET_CAP);
+        drain(&mut t, 0, 12);
+        assert_eq!(rd(&mut t, 0x024, 4), 0xFFFF_6500, "two bytes left");
+        assert_eq!(rd(&mut t, 0x024, 1), 0xFF);
+        assert_eq!(sts(&mut t), 0x80);
+    }
+
+    #[test]
+    fn command_ready_aborts_reception_and_completion() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &GET_CAP[..7]);
+        wr(&mut t, 0x018, 1, 0x40);
+        assert_eq!(sts(&mut t), 0x40);
+        assert_eq!(rd(&mut t, 0x019, 2), 4096, "buffer emptied");
+        send(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x018, 1, 0x20);
+        drain(&mut t, 0, 3);
+        wr(&mut t, 0x018, 1, 0x40);
+        assert_eq!(sts(&mut t), 0x40);
+        assert_eq!(rd(&mut t, 0x024, 1), 0xFF);
+    }
+
+    #[test]
+    fn command_ready_during_execution_waits_and_discards_the_response() {
+        let mut t = tis(Mode::Later);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x018, 1, 0x40);
+        wr(&mut t, 0x018, 1, 0x40);
+        assert_eq!(t.backend().cancels, 1);
+        assert_eq!(sts(&mut t), 0x80, "still executing");
+        t.complete(response_to(&GET_CAP)).unwrap();
+        assert_eq!(sts(&mut t), 0x40);
+        assert_eq!(rd(&mut t, 0x024, 1), 0xFF);
+    }
+
+    #[test]
+    fn command_cancel_asks_the_backend_and_delivers_its_answer() {
+        let mut t = tis(Mode::Later);
+        wr(&mut t, 0x018, 4, 0x0100_0000);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x01B, 1, 0x01);
+        assert_eq!(t.backend().cancels, 1);
+        t.complete(fatal_response()).unwrap();
+        assert_eq!(drain(&mut t, 0, 10), fatal_response());
+    }
+
+    #[test]
+    fn complete_without_a_command_is_refused() {
+        let mut t = tis(Mode::Later);
+        assert_eq!(t.complete(vec![1]), Err(NotExecuting));
+        run(&mut t, 0, &GET_CAP);
+        t.complete(response_to(&GET_CAP)).unwrap();
+        assert_eq!(t.complete(vec![1]), Err(NotExecuting));
+        assert_eq!(t.fail(), Err(NotExecuting));
+    }
+
+    #[test]
+    fn backend_failure_yields_the_tpm12_fatal_response() {
+        assert_eq!(fatal_response(), [0, 0xC4, 0, 0, 0, 0x0A, 0, 0, 0, 0x09]);
+        let mut t = tis(Mode::Fail);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(drain(&mut t, 0, 10), fatal_response());
+        let mut t = tis(Mode::Later);
+        run(&mut t, 0, &GET_CAP);
+        t.fail().unwrap();
+        assert_eq!(drain(&mut t, 0, 11)[..10], fatal_response());
+    }
+
+    #[test]
+    fn an_empty_response_becomes_the_fatal_response() {
+        let mut t = tis(Mode::Later);
+        run(&mut t, 0, &GET_CAP);
+        t.complete(Vec::new()).unwrap();
+        assert_eq!(drain(&mut t, 0, 10), fatal_response());
+    }
+
+    #[test]
+    fn a_response_longer_than_the_buffer_is_cut() {
+        let config = Config {
+            buffer_size: 32,
+            ..Config::default()
+        };
+        let mut t = tis_with(Mode::Later, config);
+        run(&mut t, 0, &GET_CAP);
+        t.complete(vec![7; 40]).unwrap();
+        assert_eq!(rd(&mut t, 0x019, 2), 32);
+        assert_eq!(drain(&mut t, 0, 33), [vec![7; 32], vec![0xFF]].concat());
+    }
+
+    #[test]
+    fn a_byte_beyond_the_buffer_is_dropped_and_clears_expect() {
+        let config = Config {
+            buffer_size: 16,
+            ..Config::default()
+        };
+        let mut t = tis_with(Mode::Now, config);
+        send(&mut t, 0, &GET_CAP[..16]);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0088);
+        wr(&mut t, 0x024, 1, 0xEE);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0080);
+        wr(&mut t, 0x018, 1, 0x20);
+        assert_eq!(t.backend().executed, [(0, GET_CAP[..16].to_vec())]);
+    }
+
+    #[test]
+    fn fifo_writes_outside_ready_and_reception_are_dropped() {
+        let mut t = tis(Mode::Later);
+        request(&mut t, 0);
+        wr(&mut t, 0x024, 1, 0x00);
+        assert_eq!(sts(&mut t), 0x00, "Idle");
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x024, 1, 0x00);
+        t.complete(response_to(&GET_CAP)).unwrap();
+        wr(&mut t, 0x024, 1, 0x00);
+        assert_eq!(drain(&mut t, 0, 14), response_to(&GET_CAP));
+    }
+}

@@ -77,3 +77,85 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::mock::{rd, request, tis, wr, Mode};
+
+    #[test]
+    fn a_hash_sequence_takes_and_releases_locality_4() {
+        let mut t = tis(Mode::Now);
+        t.hardware_write(0x4028, &[0]);
+        assert_eq!(t.active_locality(), Some(4));
+        assert_eq!(rd(&mut t, 0x4000, 1), 0xA1);
+        t.hardware_write(0x4024, &[1, 2, 3, 4]);
+        t.hardware_write(0x4026, &[5]);
+        t.hardware_write(0x4020, &[0]);
+        assert_eq!(t.active_locality(), None);
+        let log = ["start", "data [01, 02, 03, 04]", "data [05]", "end"];
+        assert_eq!(t.backend().hash_log, log);
+    }
+
+    #[test]
+    fn hash_start_is_ignored_while_another_locality_is_active() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        t.hash_start();
+        t.hash_data(&[1]);
+        t.hash_end();
+        assert_eq!(t.active_locality(), Some(0));
+        assert!(t.backend().hash_log.is_empty());
+    }
+
+    #[test]
+    fn hash_data_and_end_without_start_are_ignored() {
+        let mut t = tis(Mode::Now);
+        t.hash_data(&[1]);
+        t.hash_end();
+        assert!(t.backend().hash_log.is_empty());
+    }
+
+    #[test]
+    fn hash_end_grants_a_locality_that_asked_meanwhile() {
+        let mut t = tis(Mode::Now);
+        t.hash_start();
+        request(&mut t, 0);
+        wr(&mut t, 0x3000, 1, 0x08);
+        assert_eq!(t.active_locality(), Some(4), "nothing outranks locality 4");
+        t.hash_end();
+        assert_eq!(t.active_locality(), Some(0));
+    }
+
+    #[test]
+    fn a_failing_hash_step_releases_locality_4() {
+        let mut t = tis(Mode::Now);
+        t.backend_mut().hash_fails = true;
+        t.hash_start();
+        assert_eq!(t.active_locality(), None);
+        t.hash_data(&[1]);
+        assert_eq!(t.backend().hash_log, ["start"]);
+    }
+
+    #[test]
+    fn only_the_decoded_hash_addresses_act() {
+        let mut t = tis(Mode::Now);
+        for offset in [0x4029, 0x402C, 0x4021, 0x0028, 0x3028, u64::MAX] {
+            t.hardware_write(offset, &[0]);
+        }
+        assert_eq!(t.active_locality(), None);
+        t.hardware_write(0x4028, &[0]);
+        t.hardware_write(0x4027, &[1, 2]);
+        t.hardware_write(0x4021, &[0]);
+        assert_eq!(t.backend().hash_log, ["start"]);
+    }
+
+    #[test]
+    fn guest_writes_to_the_hash_registers_are_ignored() {
+        let mut t = tis(Mode::Now);
+        wr(&mut t, 0x4028, 1, 0);
+        wr(&mut t, 0x4024, 4, 0x0102_0304);
+        wr(&mut t, 0x4020, 1, 0);
+        assert!(t.backend().hash_log.is_empty());
+        assert_eq!(t.active_locality(), None);
+    }
+}

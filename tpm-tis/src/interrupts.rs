@@ -81,3 +81,141 @@ impl<B: TisBackend> Tis<B> {
         self.interrupts.pending()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::mock::{at, drain, rd, request, response_to, run, tis, wr, Mode, GET_CAP};
+
+    #[test]
+    fn int_enable_writes_merge_by_byte_lane_and_keep_reserved_bits_zero() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x00B, 1, 0x80);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x8000_0008);
+        wr(&mut t, 0x008, 1, 0xFF);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x8000_009F);
+        wr(&mut t, 0x009, 2, 0xFFFF);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x8000_009F);
+        wr(&mut t, 0x00A, 2, 0x0000);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x0000_009F);
+        assert_eq!(rd(&mut t, 0x1008, 4), 0x0000_0008, "one copy per locality");
+    }
+
+    #[test]
+    fn interrupt_registers_ignore_writes_from_a_non_active_locality() {
+        let mut t = tis(Mode::Now);
+        wr(&mut t, 0x008, 4, 0x8000_0087);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x0000_0008);
+        request(&mut t, 1);
+        wr(&mut t, 0x008, 4, 0x8000_0087);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x0000_0008);
+    }
+
+    #[test]
+    fn only_enabled_events_are_recorded() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x8000_0001);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(
+            rd(&mut t, 0x010, 4),
+            0x01,
+            "completion with only dataAvail enabled"
+        );
+        assert!(t.irq_pending());
+    }
+
+    #[test]
+    fn nothing_is_recorded_without_global_enable() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x0000_0087);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(rd(&mut t, 0x010, 4), 0);
+        assert!(!t.irq_pending());
+    }
+
+    #[test]
+    fn status_is_write_one_to_clear_per_bit() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x8000_0087);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(rd(&mut t, 0x010, 4), 0x83);
+        wr(&mut t, 0x010, 1, 0x01);
+        assert_eq!(rd(&mut t, 0x010, 4), 0x82);
+        assert!(t.irq_pending());
+        wr(&mut t, 0x010, 4, 0x82);
+        assert_eq!(rd(&mut t, 0x010, 4), 0);
+        assert!(!t.irq_pending());
+    }
+
+    #[test]
+    fn the_line_follows_global_enable() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x8000_0080);
+        wr(&mut t, 0x018, 1, 0x40);
+        assert!(t.irq_pending());
+        wr(&mut t, 0x00B, 1, 0x00);
+        assert!(!t.irq_pending(), "level recomputed (D6)");
+        assert_eq!(rd(&mut t, 0x010, 4), 0x80);
+        wr(&mut t, 0x00B, 1, 0x80);
+        assert!(t.irq_pending());
+    }
+
+    #[test]
+    fn locality_change_is_raised_at_the_new_locality_only() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 1);
+        wr(&mut t, 0x1008, 4, 0x8000_0004);
+        wr(&mut t, 0x1000, 1, 0x20);
+        request(&mut t, 0);
+        wr(&mut t, 0x0008, 4, 0x8000_0004);
+        request(&mut t, 1);
+        wr(&mut t, 0x0000, 1, 0x20);
+        assert_eq!(rd(&mut t, 0x1010, 4), 0x04);
+        assert_eq!(rd(&mut t, 0x0010, 4), 0x00);
+        wr(&mut t, 0x0010, 4, 0x04);
+        assert_eq!(
+            rd(&mut t, 0x1010, 4),
+            0x04,
+            "cleared only by its own locality"
+        );
+    }
+
+    #[test]
+    fn reading_the_last_byte_raises_sts_valid() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x8000_0002);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x010, 4, 0x02);
+        drain(&mut t, 0, 13);
+        assert_eq!(rd(&mut t, 0x010, 4), 0);
+        drain(&mut t, 0, 1);
+        assert_eq!(rd(&mut t, 0x010, 4), 0x02);
+    }
+
+    #[test]
+    fn reception_raises_nothing() {
+        let mut t = tis(Mode::Later);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x8000_0007);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(rd(&mut t, 0x010, 4), 0, "no stsValid interrupt (D5)");
+        t.complete(response_to(&GET_CAP)).unwrap();
+        assert_eq!(rd(&mut t, 0x010, 4), 0x03);
+    }
+
+    #[test]
+    fn status_survives_a_locality_change() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 4, 0x8000_0080);
+        wr(&mut t, 0x018, 1, 0x40);
+        wr(&mut t, at(2, 0x000), 1, 0x08);
+        assert_eq!(rd(&mut t, 0x010, 4), 0x80);
+        assert!(t.irq_pending());
+    }
+}

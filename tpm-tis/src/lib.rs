@@ -27,6 +27,8 @@ mod command;
 mod hash;
 mod interrupts;
 mod locality;
+#[cfg(test)]
+mod mock;
 pub mod regs;
 
 pub use backend::{Answer, BackendFailure, TisBackend};
@@ -63,6 +65,9 @@ struct Access {
 impl Access {
     /// Decodes `offset`, or `None` outside the window or across a dword (tis.md D9).
     fn decode(offset: u64, len: usize) -> Option<Self> {
+        if !matches!(len, 1 | 2 | 4) {
+            return None;
+        }
         let len = u64::try_from(len).ok()?;
         let lane = offset & 3;
         if offset >= WINDOW_SIZE || lane.checked_add(len)? > 4 {
@@ -239,4 +244,209 @@ fn lanes(lane: usize, data: &[u8]) -> (u32, u32) {
         *m = 0xFF;
     }
     (u32::from_le_bytes(value), u32::from_le_bytes(mask))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::{at, rd, request, tis, tis_with, wr, Mode};
+
+    /// (register offset, 32-bit value after reset at a locality that is not active).
+    const RESET_VALUES: [(u16, u32); 20] = [
+        (0x000, 0x0000_0081),
+        (0x004, 0xFFFF_FFFF),
+        (0x008, 0x0000_0008),
+        (0x00C, 0x0000_0005),
+        (0x010, 0x0000_0000),
+        (0x014, 0x2000_0697),
+        (0x018, 0xFFFF_FFFF),
+        (0x01C, 0xFFFF_FFFF),
+        (0x020, 0xFFFF_FFFF),
+        (0x024, 0xFFFF_FFFF),
+        (0x028, 0xFFFF_FFFF),
+        (0x02C, 0xFFFF_FFFF),
+        (0x030, 0xFFFF_FFFF),
+        (0x034, 0xFFFF_FFFF),
+        (0x080, 0xFFFF_FFFF),
+        (0x0C0, 0xFFFF_FFFF),
+        (0xF00, 0x0001_1014),
+        (0xF04, 0x0000_0001),
+        (0xF08, 0xFFFF_FFFF),
+        (0xFFC, 0xFFFF_FFFF),
+    ];
+
+    #[test]
+    fn every_register_has_its_reset_value_at_every_locality() {
+        let mut t = tis(Mode::Now);
+        for l in 0..5 {
+            for (reg, value) in RESET_VALUES {
+                assert_eq!(rd(&mut t, at(l, reg), 4), u64::from(value), "{l} {reg:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_lane_reads_its_byte_of_the_dword() {
+        let mut t = tis(Mode::Now);
+        for l in 0..5 {
+            for (reg, value) in RESET_VALUES {
+                let bytes = value.to_le_bytes();
+                for (lane, &byte) in bytes.iter().enumerate() {
+                    let offset = at(l, reg) + lane as u64;
+                    assert_eq!(rd(&mut t, offset, 1), u64::from(byte), "{offset:#x}");
+                }
+                for lane in 0..3 {
+                    let word = u16::from_le_bytes([bytes[lane], bytes[lane + 1]]);
+                    let offset = at(l, reg) + lane as u64;
+                    assert_eq!(rd(&mut t, offset, 2), u64::from(word), "{offset:#x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn registers_are_little_endian() {
+        let mut t = tis(Mode::Now);
+        let bytes: Vec<u64> = (0..4).map(|i| rd(&mut t, 0x014 + i, 1)).collect();
+        assert_eq!(bytes, [0x97, 0x06, 0x00, 0x20]);
+        assert_eq!(rd(&mut t, 0xF00, 2), 0x1014);
+        assert_eq!(rd(&mut t, 0xF02, 2), 0x0001);
+    }
+
+    #[test]
+    fn eight_byte_read_is_two_dwords_low_first() {
+        let mut t = tis(Mode::Now);
+        assert_eq!(rd(&mut t, 0x010, 8), 0x2000_0697_0000_0000);
+        assert_eq!(rd(&mut t, 0xF00, 8), 0x0000_0001_0001_1014);
+        assert_eq!(rd(&mut t, 0x4FFC, 8), u64::MAX);
+    }
+
+    #[test]
+    fn eight_byte_write_is_two_dwords_low_first() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, 0x008, 8, 0x0000_0000_8000_0080);
+        assert_eq!(rd(&mut t, 0x008, 4), 0x8000_0080);
+        wr(&mut t, 0x014, 8, 0x0000_0040_0000_0000);
+        assert_eq!(
+            rd(&mut t, 0x018, 1),
+            0x40,
+            "high half hit STS: commandReady"
+        );
+    }
+
+    #[test]
+    fn dword_crossing_access_reads_all_ones_and_writes_nothing() {
+        let mut t = tis(Mode::Now);
+        assert_eq!(rd(&mut t, 0x013, 2), 0xFFFF);
+        assert_eq!(rd(&mut t, 0xF02, 4), 0xFFFF_FFFF);
+        assert_eq!(rd(&mut t, 0xF03, 2), 0xFFFF);
+        wr(&mut t, 0xFFF, 2, 0x0200);
+        assert_eq!(rd(&mut t, 0x1000, 1), 0x81, "locality 1 not requested");
+    }
+
+    #[test]
+    fn odd_widths_read_all_ones_and_write_nothing() {
+        let mut t = tis(Mode::Now);
+        for size in [0, 3, 5, 6, 7, 9, 16] {
+            let mut data = vec![0; size];
+            t.read(0xF00, &mut data);
+            assert!(data.iter().all(|&b| b == 0xFF), "{size}");
+            t.write(0x000, &vec![0x02; size]);
+        }
+        assert_eq!(t.active_locality(), None);
+    }
+
+    #[test]
+    fn reads_outside_the_window_are_all_ones() {
+        let mut t = tis(Mode::Now);
+        for offset in [0x5000, 0x5F00, u64::MAX - 3, u64::MAX - 7, u64::MAX] {
+            assert_eq!(rd(&mut t, offset, 4), 0xFFFF_FFFF, "{offset:#x}");
+            assert_eq!(rd(&mut t, offset, 8), u64::MAX, "{offset:#x}");
+            wr(&mut t, offset, 8, 0x02);
+        }
+        assert_eq!(t.active_locality(), None);
+    }
+
+    #[test]
+    fn sts_of_the_active_idle_locality_shows_the_free_buffer() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 2);
+        assert_eq!(rd(&mut t, at(2, 0x018), 4), 0x0010_0000);
+        assert_eq!(rd(&mut t, at(2, 0x019), 2), 0x1000);
+        assert_eq!(rd(&mut t, at(2, 0x019), 1), 0xFF, "byte read clamped");
+        assert_eq!(rd(&mut t, at(2, 0x01A), 1), 0x00);
+        assert_eq!(rd(&mut t, at(2, 0x01B), 1), 0x00, "tpmFamily 00, TPM 1.2");
+    }
+
+    #[test]
+    fn read_only_registers_ignore_writes() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        for reg in [
+            0x014u16, 0x030, 0xF00, 0xF04, 0x00C, 0x004, 0x01C, 0x034, 0xF80,
+        ] {
+            wr(&mut t, u64::from(reg), 4, 0x5A5A_5A5A);
+        }
+        assert_eq!(rd(&mut t, 0x014, 4), 0x2000_0697);
+        assert_eq!(rd(&mut t, 0x030, 4), 0xFFFF_FFFF);
+        assert_eq!(rd(&mut t, 0xF00, 4), 0x0001_1014);
+        assert_eq!(rd(&mut t, 0xF04, 4), 0x01);
+        assert_eq!(rd(&mut t, 0x00C, 4), 0x05);
+        assert_eq!(rd(&mut t, 0x004, 4), 0xFFFF_FFFF);
+    }
+
+    #[test]
+    fn int_vector_is_writable_only_when_configured() {
+        let config = Config {
+            int_vector_writable: true,
+            irq_vector: 7,
+            ..Config::default()
+        };
+        let mut t = tis_with(Mode::Now, config);
+        assert_eq!(rd(&mut t, 0x00C, 4), 7);
+        wr(&mut t, 0x00C, 1, 0x0B);
+        assert_eq!(rd(&mut t, 0x00C, 4), 7, "not active");
+        request(&mut t, 0);
+        wr(&mut t, 0x00C, 1, 0xFB);
+        assert_eq!(rd(&mut t, 0x00C, 4), 0x0B, "bits 7:4 reserved");
+        assert_eq!(rd(&mut t, 0x100C, 1), 0x0B, "one vector for all localities");
+    }
+
+    #[test]
+    fn configured_identity_is_reported() {
+        let config = Config {
+            did_vid: 0xBEEF_1234,
+            rid: 0x42,
+            ..Config::default()
+        };
+        let mut t = tis_with(Mode::Now, config);
+        assert_eq!(rd(&mut t, 0x3F00, 4), 0xBEEF_1234);
+        assert_eq!(rd(&mut t, 0x3F04, 1), 0x42);
+    }
+
+    #[test]
+    fn guest_writes_at_locality_4_are_ignored() {
+        let mut t = tis(Mode::Now);
+        wr(&mut t, 0x4000, 1, 0x02);
+        assert_eq!(t.active_locality(), None);
+        wr(&mut t, 0x4000, 1, 0x08);
+        assert_eq!(rd(&mut t, 0x4000, 1), 0x81);
+    }
+
+    #[test]
+    fn reset_returns_every_register_to_its_reset_value() {
+        let mut t = tis(Mode::Later);
+        request(&mut t, 1);
+        wr(&mut t, 0x1008, 4, 0x8000_0087);
+        wr(&mut t, 0x1018, 1, 0x40);
+        wr(&mut t, 0x0000, 1, 0x02);
+        t.reset();
+        for l in 0..5 {
+            for (reg, value) in RESET_VALUES {
+                assert_eq!(rd(&mut t, at(l, reg), 4), u64::from(value), "{l} {reg:#x}");
+            }
+        }
+        assert!(!t.irq_pending());
+    }
 }

@@ -269,3 +269,198 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::mock::{at, rd, request, run, send, tis, wr, Mode, GET_CAP};
+
+    fn access(t: &mut crate::Tis<crate::mock::Mock>, l: u64) -> u64 {
+        rd(t, at(l, 0x000), 1)
+    }
+
+    #[test]
+    fn request_use_with_nobody_active_is_granted_at_once() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        assert_eq!(access(&mut t, 0), 0xA1);
+        assert_eq!(t.active_locality(), Some(0));
+    }
+
+    #[test]
+    fn pending_request_shows_at_every_other_locality() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        request(&mut t, 2);
+        assert_eq!(access(&mut t, 0), 0xA5);
+        assert_eq!(access(&mut t, 2), 0x83);
+        assert_eq!(access(&mut t, 1), 0x85);
+        request(&mut t, 1);
+        assert_eq!(access(&mut t, 1), 0x87);
+        assert_eq!(access(&mut t, 4), 0x85);
+    }
+
+    #[test]
+    fn relinquish_grants_the_highest_requester() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        request(&mut t, 1);
+        request(&mut t, 3);
+        wr(&mut t, 0x000, 1, 0x20);
+        assert_eq!(t.active_locality(), Some(3));
+        assert_eq!(access(&mut t, 0), 0x85);
+        assert_eq!(access(&mut t, 1), 0x83);
+        assert_eq!(access(&mut t, 3), 0xA5);
+    }
+
+    #[test]
+    fn relinquish_without_requester_leaves_nobody_active() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 2);
+        wr(&mut t, at(2, 0x000), 1, 0x20);
+        assert_eq!(t.active_locality(), None);
+        assert_eq!(access(&mut t, 2), 0x81);
+    }
+
+    #[test]
+    fn active_locality_written_by_a_waiter_withdraws_its_request() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        request(&mut t, 1);
+        wr(&mut t, at(1, 0x000), 1, 0x20);
+        assert_eq!(access(&mut t, 1), 0x81);
+        assert_eq!(access(&mut t, 0), 0xA1);
+        assert_eq!(t.active_locality(), Some(0));
+    }
+
+    #[test]
+    fn seize_by_a_higher_locality_sets_been_seized() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 1);
+        wr(&mut t, at(3, 0x000), 1, 0x08);
+        assert_eq!(t.active_locality(), Some(3));
+        assert_eq!(access(&mut t, 1), 0x91);
+        assert_eq!(access(&mut t, 3), 0xA1);
+        wr(&mut t, at(1, 0x000), 1, 0x10);
+        assert_eq!(access(&mut t, 1), 0x81);
+    }
+
+    #[test]
+    fn seize_by_a_lower_or_equal_locality_is_refused_without_trace() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 2);
+        wr(&mut t, at(1, 0x000), 1, 0x08);
+        wr(&mut t, at(2, 0x000), 1, 0x08);
+        assert_eq!(t.active_locality(), Some(2));
+        assert_eq!(access(&mut t, 1), 0x81);
+        assert_eq!(access(&mut t, 2), 0xA1);
+    }
+
+    #[test]
+    fn seize_with_nobody_active_takes_the_interface() {
+        let mut t = tis(Mode::Now);
+        wr(&mut t, at(1, 0x000), 1, 0x08);
+        assert_eq!(t.active_locality(), Some(1));
+        assert_eq!(access(&mut t, 1), 0xA1);
+    }
+
+    #[test]
+    fn seize_masks_request_and_relinquish_of_the_same_write() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        wr(&mut t, at(2, 0x000), 1, 0x2A);
+        assert_eq!(t.active_locality(), Some(2));
+        assert_eq!(access(&mut t, 0), 0x91);
+    }
+
+    #[test]
+    fn losing_the_interface_resets_the_command_state() {
+        let mut t = tis(Mode::Now);
+        run(&mut t, 0, &GET_CAP);
+        assert_eq!(rd(&mut t, 0x018, 1), 0x90);
+        wr(&mut t, at(3, 0x000), 1, 0x08);
+        wr(&mut t, at(3, 0x000), 1, 0x20);
+        request(&mut t, 0);
+        assert_eq!(rd(&mut t, 0x018, 1), 0x00, "Idle, no stale response (D1)");
+        assert_eq!(rd(&mut t, 0x024, 1), 0xFF);
+    }
+
+    #[test]
+    fn seize_during_execution_waits_for_the_response() {
+        let mut t = tis(Mode::Later);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, at(3, 0x000), 1, 0x08);
+        assert_eq!(t.backend().cancels, 1);
+        assert_eq!(t.active_locality(), Some(0));
+        assert_eq!(access(&mut t, 3), 0x81, "a pending seize is not visible");
+        t.complete(vec![0, 0xC4, 0, 0, 0, 10, 0, 0, 0, 0]).unwrap();
+        assert_eq!(t.active_locality(), Some(3));
+        assert_eq!(access(&mut t, 0), 0x91);
+        assert_eq!(rd(&mut t, at(3, 0x018), 1), 0x00, "response discarded");
+    }
+
+    #[test]
+    fn a_higher_pending_seize_wins_and_lower_ones_are_refused() {
+        let mut t = tis(Mode::Later);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, at(2, 0x000), 1, 0x08);
+        wr(&mut t, at(3, 0x000), 1, 0x08);
+        wr(&mut t, at(1, 0x000), 1, 0x08);
+        t.complete(vec![0, 0xC4, 0, 0, 0, 10, 0, 0, 0, 0]).unwrap();
+        assert_eq!(t.active_locality(), Some(3));
+        assert_eq!(access(&mut t, 2), 0x81);
+    }
+
+    #[test]
+    fn relinquish_during_execution_is_deferred() {
+        let mut t = tis(Mode::Later);
+        run(&mut t, 0, &GET_CAP);
+        wr(&mut t, 0x000, 1, 0x20);
+        assert_eq!(access(&mut t, 0), 0xA1, "still active until the answer");
+        assert_eq!(t.backend().cancels, 1);
+        request(&mut t, 1);
+        t.complete(vec![0, 0xC4, 0, 0, 0, 10, 0, 0, 0, 0]).unwrap();
+        assert_eq!(t.active_locality(), Some(1));
+        assert_eq!(access(&mut t, 0), 0x81);
+    }
+
+    #[test]
+    fn established_flag_is_read_live_and_active_low() {
+        let mut t = tis(Mode::Now);
+        assert_eq!(access(&mut t, 0), 0x81);
+        t.backend_mut().established = true;
+        assert_eq!(access(&mut t, 0), 0x80);
+        assert_eq!(access(&mut t, 4), 0x80);
+    }
+
+    #[test]
+    fn access_reads_are_the_same_at_every_width() {
+        let mut t = tis(Mode::Now);
+        request(&mut t, 0);
+        assert_eq!(rd(&mut t, 0x000, 4), 0xA1);
+        assert_eq!(rd(&mut t, 0x000, 2), 0xA1);
+        assert_eq!(rd(&mut t, 0x001, 1), 0x00);
+        assert_eq!(rd(&mut t, 0x002, 2), 0x0000);
+    }
+
+    #[test]
+    fn access_writes_act_only_in_lane_0() {
+        let mut t = tis(Mode::Now);
+        wr(&mut t, 0x001, 1, 0x02);
+        wr(&mut t, 0x002, 2, 0x0202);
+        assert_eq!(t.active_locality(), None);
+        wr(&mut t, 0x000, 4, 0xFFFF_FF02);
+        assert_eq!(t.active_locality(), Some(0));
+    }
+
+    #[test]
+    fn localities_wait_in_priority_order_not_arrival_order() {
+        let mut t = tis(Mode::Now);
+        send(&mut t, 0, &GET_CAP[..4]);
+        request(&mut t, 3);
+        request(&mut t, 1);
+        wr(&mut t, 0x000, 1, 0x20);
+        assert_eq!(t.active_locality(), Some(3));
+        wr(&mut t, 0x3000, 1, 0x20);
+        assert_eq!(t.active_locality(), Some(1));
+    }
+}
