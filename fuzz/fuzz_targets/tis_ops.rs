@@ -148,7 +148,9 @@ impl Harness {
         let mut data = vec![0xA5; width];
         self.tis.read(offset, &mut data);
         if let Some(position) = position {
-            let response = self.expected_response().expect("dataAvail without a response");
+            let response = self
+                .expected_response()
+                .expect("dataAvail without a response");
             for (i, &byte) in data.iter().enumerate() {
                 let want = response.get(position + i).copied().unwrap_or(0xFF);
                 assert_eq!(byte, want, "FIFO byte {} of {response:02x?}", position + i);
@@ -167,7 +169,10 @@ impl Harness {
         }
         let sts = self.read(offset & !0xFFF | 0x018, 4);
         let burst = usize::try_from((sts >> 8) & 0xFFFF).ok()?;
-        let exact = self.config.burst_cap.is_none_or(|cap| burst < usize::from(cap));
+        let exact = self
+            .config
+            .burst_cap
+            .is_none_or(|cap| burst < usize::from(cap));
         if sts & 0x10 == 0 || !exact {
             return None;
         }
@@ -201,7 +206,11 @@ impl Harness {
         for l in 0..5u8 {
             let base = u64::from(l) * 0x1000;
             let others = (0..5).any(|o| o != usize::from(l) && requesting[o]);
-            assert_eq!(self.read(base, 1) & 0x04 != 0, others, "pendingRequest of {l}");
+            assert_eq!(
+                self.read(base, 1) & 0x04 != 0,
+                others,
+                "pendingRequest of {l}"
+            );
             let enable = self.read(base + 0x008, 4);
             let status = self.read(base + 0x010, 4);
             assert_eq!(enable & !0x8000_009F, 0, "INT_ENABLE {enable:#x}");
@@ -224,7 +233,11 @@ impl Harness {
             assert!(burst > 0, "dataAvail with burstCount 0");
         }
         if matches!(flags, 0x00 | 0x40) {
-            assert_eq!(burst, (self.config.buffer_size as u64).min(cap), "STS {sts:#x}");
+            assert_eq!(
+                burst,
+                (self.config.buffer_size as u64).min(cap),
+                "STS {sts:#x}"
+            );
         }
     }
 

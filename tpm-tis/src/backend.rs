@@ -13,7 +13,7 @@ pub enum Answer {
     Failed,
 }
 
-/// The TPM could not carry out a hash-interface step (TPM Main Part 1, 11.x
+/// The TPM could not carry out a hash-interface step (TPM Main Part 1
 /// TPM_HASH_START/DATA/END): the TIS releases locality 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BackendFailure;
@@ -26,22 +26,23 @@ impl core::fmt::Display for BackendFailure {
 
 impl std::error::Error for BackendFailure {}
 
-/// The TPM behind the TIS (TIS 1.3, 5.2: the FIFO interface fronts one TPM).
+/// The TPM behind the TIS (TIS 1.3: the FIFO interface fronts one TPM).
 ///
 /// Only [`execute`](Self::execute) is required. Every method is called with the TIS
 /// borrowed mutably, so a backend must not call back into the [`crate::Tis`]; an
 /// asynchronous backend answers [`Answer::Later`] and completes from outside.
 pub trait TisBackend {
-    /// TIS 1.3, 5.6.2 tpmGo: run `command` (exactly the bytes received) for `locality`
+    /// TIS 1.3 tpmGo: run `command` (exactly the bytes received) for `locality`
     /// (0–4).
     fn execute(&mut self, locality: u8, command: &[u8]) -> Answer;
 
-    /// TIS 1.3, 5.6.6 commandReady during Execution / commandCancel: an advisory request to
+    /// TIS 1.3 commandReady during Execution / commandCancel: an advisory request to
     /// stop the executing command. The backend still answers (its answer is then discarded
-    /// or delivered as the TPM decides). The default ignores it.
+    /// or delivered as the TPM decides). It may come more than once for one command
+    /// (commandReady, then a seize). The default ignores it.
     fn cancel(&mut self) {}
 
-    /// TPM Main Part 2, 7.3 TPM_STANY_FLAGS.TOSPresent / tpmEstablished, read on every
+    /// TPM Main Part 2 TPM_PERMANENT_FLAGS.tpmEstablished, read on every
     /// TPM_ACCESS_x read (bit 0 is its inverse). The default is `false`.
     fn established(&self) -> bool {
         false

@@ -1,4 +1,4 @@
-//! The command state machine and the FIFO (TIS 1.3, 5.6; tis.md §6–§7).
+//! The command state machine and the FIFO (TIS 1.3 FIFO interface; tis.md §6–§7).
 //!
 //! One shared buffer holds the command being received or the response being read; only the
 //! active locality can be outside Idle, so the state belongs to it.
@@ -9,7 +9,7 @@ use tpm_marshal::ReturnCode;
 use crate::regs::{int, sts};
 use crate::{Answer, Tis, TisBackend};
 
-/// TIS 1.3, 5.6.1: the states of the FIFO interface.
+/// TIS 1.3: the states of the FIFO interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Nothing going on.
@@ -44,7 +44,7 @@ impl core::fmt::Display for NotExecuting {
 
 impl std::error::Error for NotExecuting {}
 
-/// TPM Main Part 2, 16 TPM_FAIL: the TPM 1.2 fatal response (`00 C4 00 00 00 0A 00 00 00
+/// TPM Main Part 2, return code TPM_FAIL: the TPM 1.2 fatal response (`00 C4 00 00 00 0A 00 00 00
 /// 09`) the guest reads when the backend cannot answer.
 pub fn fatal_response() -> Vec<u8> {
     ResponseFrame::error(ReturnCode::TPM_FAIL)
@@ -79,7 +79,7 @@ impl Command {
         }
     }
 
-    /// TIS 1.3, 5.4.6: TPM_STS_x bits 7:0 of the active locality (tis.md §6.2).
+    /// TIS 1.3: TPM_STS_x bits 7:0 of the active locality (tis.md §6.2).
     pub(crate) fn status(&self) -> u32 {
         match self.state {
             State::Idle => 0,
@@ -91,7 +91,7 @@ impl Command {
         }
     }
 
-    /// TIS 1.3, 5.4.6 burstCount before any cap: the unread response bytes while dataAvail,
+    /// TIS 1.3 burstCount before any cap: the unread response bytes while dataAvail,
     /// else the free room in the buffer (tis.md §7).
     pub(crate) fn burst_count(&self) -> usize {
         match self.unread() {
@@ -106,7 +106,7 @@ impl Command {
         self.buffer.clear();
     }
 
-    /// TIS 1.3, 5.6.4: stores one command byte (Ready or Reception with Expect set); Expect
+    /// TIS 1.3: stores one command byte (Ready or Reception with Expect set); Expect
     /// then follows paramSize. A byte beyond the buffer is dropped and clears Expect.
     fn receive(&mut self, byte: u8) {
         match self.state {
@@ -123,7 +123,7 @@ impl Command {
         self.state = State::Reception { expect };
     }
 
-    /// TIS 1.3, 5.6.5: the next response byte, or 0xFF when none is left (any state).
+    /// TIS 1.3: the next response byte, or 0xFF when none is left (any state).
     /// Returns whether this read took the last byte.
     fn send(&mut self) -> (u8, bool) {
         let State::Completion { read } = self.state else {
@@ -152,7 +152,7 @@ impl Command {
 }
 
 impl<B: TisBackend> Tis<B> {
-    /// TIS 1.3, 5.4.6: a write to TPM_STS_x from the active locality. Only a write that
+    /// TIS 1.3: a write to TPM_STS_x from the active locality. Only a write that
     /// sets exactly one bit acts (tis.md D8): commandReady, tpmGo, responseRetry or
     /// commandCancel; everything else is a no-op.
     pub(crate) fn write_sts(&mut self, value: u32) {
@@ -214,14 +214,14 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 
-    /// TIS 1.3, 5.4.7: bytes written to TPM_DATA_FIFO_x by the active locality.
+    /// TIS 1.3: bytes written to TPM_DATA_FIFO_x by the active locality.
     pub(crate) fn write_fifo(&mut self, data: &[u8]) {
         for &byte in data {
             self.command.receive(byte);
         }
     }
 
-    /// TIS 1.3, 5.4.7: fills `data` from TPM_DATA_FIFO_x of the active locality; the read
+    /// TIS 1.3: fills `data` from TPM_DATA_FIFO_x of the active locality; the read
     /// that takes the last byte clears dataAvail and raises stsValid.
     pub(crate) fn read_fifo(&mut self, data: &mut [u8]) {
         for slot in data.iter_mut() {
@@ -252,7 +252,7 @@ impl<B: TisBackend> Tis<B> {
 
     /// Delivers the response of a command the backend answered with [`Answer::Later`].
     ///
-    /// TIS 1.3, 5.6.3: Execution → Completion (dataAvail, stsValid). A response arriving
+    /// TIS 1.3: Execution → Completion (dataAvail, stsValid). A response arriving
     /// after an abort or a locality switch is discarded. A response longer than the buffer
     /// is cut; an empty one is replaced by [`fatal_response`].
     ///
@@ -274,7 +274,7 @@ impl<B: TisBackend> Tis<B> {
         self.complete(fatal_response())
     }
 
-    /// TIS 1.3, 5.4.6: TPM_STS_x of the active locality as a 32-bit value. `byte_read`
+    /// TIS 1.3: TPM_STS_x of the active locality as a 32-bit value. `byte_read`
     /// applies QEMU's clamp: a 1-byte read without dataAvail sees burstCount ≤ 0xFF.
     pub(crate) fn sts_value(&self, byte_read: bool) -> u32 {
         let status = self.command.status();

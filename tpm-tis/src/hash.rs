@@ -1,4 +1,4 @@
-//! The locality-4 hash interface for a dynamic root of trust (TIS 1.3, 5.4.1 TPM_HASH_*;
+//! The locality-4 hash interface for a dynamic root of trust (TIS 1.3 TPM_HASH_*;
 //! TPM Main Part 1, TPM_HASH_START/DATA/END; tis.md §12).
 //!
 //! Guest writes at locality 4 never reach these: on real platforms only the chipset makes

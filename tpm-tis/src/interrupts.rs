@@ -1,4 +1,4 @@
-//! Interrupts (TIS 1.3, 5.4.2 TPM_INT_ENABLE_x, 5.4.4 TPM_INT_STATUS_x; tis.md §8).
+//! Interrupts (TIS 1.3 TPM_INT_ENABLE_x and TPM_INT_STATUS_x; tis.md §8).
 //!
 //! Each locality has its own enable and status registers. The output is a level computed
 //! from them (tis.md D6): pending while some locality has a status bit set and its
@@ -74,7 +74,7 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 
-    /// TIS 1.3, 5.4.2/5.4.4: whether the TPM's interrupt is asserted (level, recomputed
+    /// TIS 1.3 TPM_INT_ENABLE_x/TPM_INT_STATUS_x: whether the TPM's interrupt is asserted (level, recomputed
     /// from the registers: some locality has a status bit set and globalIntEnable on).
     /// Polarity, edge mode and the vector are the embedder's to apply.
     pub fn irq_pending(&self) -> bool {

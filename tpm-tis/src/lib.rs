@@ -100,7 +100,7 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 
-    /// TIS 1.3, 5.7 (reset): no active locality, no requests, every register at its reset
+    /// TIS 1.3 (reset): no active locality, no requests, every register at its reset
     /// value, the FIFO empty. The embedder resets its TPM (TPM_Init) itself, and must not
     /// [`complete`](Self::complete) a command that was executing before the reset.
     pub fn reset(&mut self) {
@@ -120,7 +120,7 @@ impl<B: TisBackend> Tis<B> {
         &mut self.backend
     }
 
-    /// TIS 1.3, 5.4: a guest read of `data.len()` bytes (1, 2, 4, or 8 as two 4-byte
+    /// TIS 1.3: a guest read of `data.len()` bytes (1, 2, 4, or 8 as two 4-byte
     /// halves) at `offset` from 0xFED4_0000, little-endian. Reserved space, other widths
     /// and dword-crossing accesses read all ones.
     pub fn read(&mut self, offset: u64, data: &mut [u8]) {
@@ -133,7 +133,7 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 
-    /// TIS 1.3, 5.4: a guest write of `data` (1, 2, 4 or 8 bytes, little-endian) at
+    /// TIS 1.3: a guest write of `data` (1, 2, 4 or 8 bytes, little-endian) at
     /// `offset` from 0xFED4_0000. Writes at locality 4, to reserved space, of other widths
     /// or across a dword are ignored.
     pub fn write(&mut self, offset: u64, data: &[u8]) {
@@ -178,7 +178,7 @@ impl<B: TisBackend> Tis<B> {
         }
     }
 
-    /// TIS 1.3, 5.4: the 32-bit value of the register at `register` of locality `l`, or
+    /// TIS 1.3: the 32-bit value of the register at `register` of locality `l`, or
     /// `None` for reserved space. Lanes beyond a narrow register read 0.
     fn register_value(&self, l: Locality, register: u16, byte_read: bool) -> Option<u32> {
         let active = self.active() == Some(l);

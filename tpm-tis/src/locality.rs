@@ -1,4 +1,4 @@
-//! Locality arbitration (TIS 1.3, 5.5 and 5.4.1 TPM_ACCESS_x; tis.md §5).
+//! Locality arbitration (TIS 1.3 TPM_ACCESS_x; tis.md §5).
 //!
 //! At most one locality is active: `Arbiter::active` is an `Option`. A switch empties the
 //! shared FIFO and returns the losing locality's command state to Idle (tis.md D1); a switch
@@ -7,7 +7,7 @@
 use crate::regs::access;
 use crate::{Tis, TisBackend};
 
-/// TIS 1.3, 5.1: the five localities, in priority order (4 is the highest).
+/// TIS 1.3: the five localities, in priority order (4 is the highest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Locality {
     Zero,
@@ -45,7 +45,7 @@ impl Locality {
     }
 }
 
-/// One value per locality (the `_x` registers of TIS 1.3, 5.4).
+/// One value per locality (the `_x` registers of TIS 1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct PerLocality<T>([T; 5]);
 
@@ -97,7 +97,7 @@ impl PerLocality<bool> {
     }
 }
 
-/// Who owns the interface and who is waiting for it (TIS 1.3, 5.5.1).
+/// Who owns the interface and who is waiting for it (TIS 1.3).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Arbiter {
     /// The locality that owns the interface.
@@ -122,7 +122,7 @@ pub(crate) struct Switch {
 }
 
 impl Arbiter {
-    /// TIS 1.3, 5.4.1: the TPM_ACCESS_x value of locality `l`.
+    /// TIS 1.3: the TPM_ACCESS_x value of locality `l`.
     pub(crate) fn access(&self, l: Locality, established: bool) -> u8 {
         let bit = |set: bool, mask: u8| if set { mask } else { 0 };
         let others_waiting = self.request_use.iter().any(|(o, set)| o != l && set);
@@ -154,7 +154,7 @@ impl Arbiter {
         })
     }
 
-    /// TIS 1.3, 5.5.2.4: whether a seize by `l` is allowed: only over a lower active
+    /// TIS 1.3: whether a seize by `l` is allowed: only over a lower active
     /// locality (or none), and not below or beside another pending seize.
     fn may_seize(&self, l: Locality) -> bool {
         let over_active = self.active.is_none_or(|a| l > a);
@@ -191,7 +191,7 @@ impl Arbiter {
 }
 
 impl<B: TisBackend> Tis<B> {
-    /// TIS 1.3, 5.4.1: a guest write of `value` to TPM_ACCESS_x of locality `l` (0–3; the
+    /// TIS 1.3: a guest write of `value` to TPM_ACCESS_x of locality `l` (0–3; the
     /// caller drops locality-4 writes). Several bits in one write are processed in QEMU's
     /// order: Seize masks activeLocality and requestUse, then activeLocality, beenSeized,
     /// Seize, requestUse.
