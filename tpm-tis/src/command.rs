@@ -606,6 +606,22 @@ mod tests {
         assert_eq!(t.backend().executed, [(0, GET_CAP[..16].to_vec())]);
     }
 
+    /// Found by the `tis_ops` fuzz target (its first invariant assumed Expect implies room):
+    /// a command announcing more than the buffer fills it and keeps Expect with
+    /// burstCount 0 until one more byte arrives (tis.md §6.4, QEMU).
+    #[test]
+    fn a_full_buffer_reads_expect_with_burst_count_zero() {
+        let config = Config {
+            buffer_size: 10,
+            ..Config::default()
+        };
+        let mut t = tis_with(Mode::Now, config);
+        send(&mut t, 0, &GET_CAP[..10]);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0088);
+        wr(&mut t, 0x024, 1, 0x00);
+        assert_eq!(rd(&mut t, 0x018, 4), 0x0000_0080);
+    }
+
     #[test]
     fn fifo_writes_outside_ready_and_reception_are_dropped() {
         let mut t = tis(Mode::Later);
