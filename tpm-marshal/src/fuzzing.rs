@@ -29,6 +29,7 @@ macro_rules! wire_types {
     };
 }
 
+use crate::commands::audit::*;
 use crate::commands::integrity::*;
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
@@ -52,6 +53,8 @@ wire_types! {
     DelegateTableRow, DelegateSensitive, DelegateOwnerBlob, DelegateKeyBlob,
     DaaIssuer, DaaTpm, DaaContext, DaaJoinData, DaaBlob, DaaSensitive,
     ExtendIn, ExtendOut, PcrReadIn, PcrReadOut,
+    OrdinalList, GetAuditDigestIn, GetAuditDigestOut, GetAuditDigestSignedIn,
+    GetAuditDigestSignedOut, SetOrdinalAuditStatusIn,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and
