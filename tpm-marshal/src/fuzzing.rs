@@ -31,6 +31,7 @@ macro_rules! wire_types {
 
 use crate::commands::audit::*;
 use crate::commands::integrity::*;
+use crate::commands::storage::*;
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
 
@@ -55,6 +56,9 @@ wire_types! {
     ExtendIn, ExtendOut, PcrReadIn, PcrReadOut,
     OrdinalList, GetAuditDigestIn, GetAuditDigestOut, GetAuditDigestSignedIn,
     GetAuditDigestSignedOut, SetOrdinalAuditStatusIn,
+    SealPcrInfo, StoredDataBlob, SealIn, SealOut, UnsealIn, UnsealOut, UnBindIn, UnBindOut,
+    CreateWrapKeyIn, CreateWrapKeyOut, LoadKey2In, LoadKey2Out, GetPubKeyIn, GetPubKeyOut,
+    SealxIn, SealxOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

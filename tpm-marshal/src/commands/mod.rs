@@ -42,3 +42,4 @@ macro_rules! command {
 
 pub mod audit;
 pub mod integrity;
+pub mod storage;
