@@ -30,6 +30,7 @@ macro_rules! wire_types {
 }
 
 use crate::commands::audit::*;
+use crate::commands::ek::*;
 use crate::commands::integrity::*;
 use crate::commands::storage::*;
 use crate::framing::{AuthIn, AuthOut};
@@ -59,6 +60,9 @@ wire_types! {
     SealPcrInfo, StoredDataBlob, SealIn, SealOut, UnsealIn, UnsealOut, UnBindIn, UnBindOut,
     CreateWrapKeyIn, CreateWrapKeyOut, LoadKey2In, LoadKey2Out, GetPubKeyIn, GetPubKeyOut,
     SealxIn, SealxOut,
+    CreateEndorsementKeyPairIn, CreateEndorsementKeyPairOut, CreateRevocableEkIn,
+    CreateRevocableEkOut, RevokeTrustIn, ReadPubekIn, ReadPubekOut, OwnerReadInternalPubIn,
+    OwnerReadInternalPubOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

@@ -41,5 +41,6 @@ macro_rules! command {
 }
 
 pub mod audit;
+pub mod ek;
 pub mod integrity;
 pub mod storage;
