@@ -31,6 +31,7 @@ macro_rules! wire_types {
 
 use crate::commands::audit::*;
 use crate::commands::ek::*;
+use crate::commands::identity::*;
 use crate::commands::integrity::*;
 use crate::commands::storage::*;
 use crate::framing::{AuthIn, AuthOut};
@@ -63,6 +64,7 @@ wire_types! {
     CreateEndorsementKeyPairIn, CreateEndorsementKeyPairOut, CreateRevocableEkIn,
     CreateRevocableEkOut, RevokeTrustIn, ReadPubekIn, ReadPubekOut, OwnerReadInternalPubIn,
     OwnerReadInternalPubOut,
+    MakeIdentityIn, MakeIdentityOut, ActivateIdentityIn, ActivateIdentityOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

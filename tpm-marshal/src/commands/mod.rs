@@ -42,5 +42,6 @@ macro_rules! command {
 
 pub mod audit;
 pub mod ek;
+pub mod identity;
 pub mod integrity;
 pub mod storage;
