@@ -30,6 +30,7 @@ macro_rules! wire_types {
 }
 
 use crate::commands::audit::*;
+use crate::commands::change_auth::*;
 use crate::commands::ek::*;
 use crate::commands::identity::*;
 use crate::commands::integrity::*;
@@ -65,6 +66,7 @@ wire_types! {
     CreateRevocableEkOut, RevokeTrustIn, ReadPubekIn, ReadPubekOut, OwnerReadInternalPubIn,
     OwnerReadInternalPubOut,
     MakeIdentityIn, MakeIdentityOut, ActivateIdentityIn, ActivateIdentityOut,
+    ChangeAuthIn, ChangeAuthOut, ChangeAuthOwnerIn,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

@@ -41,6 +41,7 @@ macro_rules! command {
 }
 
 pub mod audit;
+pub mod change_auth;
 pub mod ek;
 pub mod identity;
 pub mod integrity;
