@@ -34,6 +34,7 @@ use crate::commands::change_auth::*;
 use crate::commands::ek::*;
 use crate::commands::identity::*;
 use crate::commands::integrity::*;
+use crate::commands::nv::*;
 use crate::commands::storage::*;
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
@@ -67,6 +68,8 @@ wire_types! {
     OwnerReadInternalPubOut,
     MakeIdentityIn, MakeIdentityOut, ActivateIdentityIn, ActivateIdentityOut,
     ChangeAuthIn, ChangeAuthOut, ChangeAuthOwnerIn,
+    NvDefineSpaceIn, NvWriteValueIn, NvWriteValueAuthIn, NvReadValueIn, NvReadValueOut,
+    NvReadValueAuthIn, NvReadValueAuthOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

@@ -45,4 +45,5 @@ pub mod change_auth;
 pub mod ek;
 pub mod identity;
 pub mod integrity;
+pub mod nv;
 pub mod storage;
