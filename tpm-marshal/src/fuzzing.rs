@@ -31,6 +31,7 @@ macro_rules! wire_types {
 
 use crate::commands::audit::*;
 use crate::commands::change_auth::*;
+use crate::commands::context::*;
 use crate::commands::ek::*;
 use crate::commands::identity::*;
 use crate::commands::integrity::*;
@@ -70,6 +71,7 @@ wire_types! {
     ChangeAuthIn, ChangeAuthOut, ChangeAuthOwnerIn,
     NvDefineSpaceIn, NvWriteValueIn, NvWriteValueAuthIn, NvReadValueIn, NvReadValueOut,
     NvReadValueAuthIn, NvReadValueAuthOut,
+    KeyControlOwnerIn, SaveContextIn, SaveContextOut, LoadContextIn, LoadContextOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

@@ -42,6 +42,7 @@ macro_rules! command {
 
 pub mod audit;
 pub mod change_auth;
+pub mod context;
 pub mod ek;
 pub mod identity;
 pub mod integrity;
