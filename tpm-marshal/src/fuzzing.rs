@@ -33,6 +33,7 @@ use crate::commands::audit::*;
 use crate::commands::change_auth::*;
 use crate::commands::context::*;
 use crate::commands::ek::*;
+use crate::commands::eviction::*;
 use crate::commands::identity::*;
 use crate::commands::integrity::*;
 use crate::commands::nv::*;
@@ -72,6 +73,7 @@ wire_types! {
     NvDefineSpaceIn, NvWriteValueIn, NvWriteValueAuthIn, NvReadValueIn, NvReadValueOut,
     NvReadValueAuthIn, NvReadValueAuthOut,
     KeyControlOwnerIn, SaveContextIn, SaveContextOut, LoadContextIn, LoadContextOut,
+    FlushSpecificIn,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and
