@@ -38,6 +38,7 @@ use crate::commands::identity::*;
 use crate::commands::integrity::*;
 use crate::commands::nv::*;
 use crate::commands::storage::*;
+use crate::commands::timing::*;
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
 
@@ -74,6 +75,7 @@ wire_types! {
     NvReadValueAuthIn, NvReadValueAuthOut,
     KeyControlOwnerIn, SaveContextIn, SaveContextOut, LoadContextIn, LoadContextOut,
     FlushSpecificIn,
+    GetTicksOut, TickStampBlobIn, TickStampBlobOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

@@ -49,3 +49,4 @@ pub mod identity;
 pub mod integrity;
 pub mod nv;
 pub mod storage;
+pub mod timing;
