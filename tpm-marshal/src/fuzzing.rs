@@ -32,6 +32,7 @@ macro_rules! wire_types {
 use crate::commands::audit::*;
 use crate::commands::change_auth::*;
 use crate::commands::context::*;
+use crate::commands::counters::*;
 use crate::commands::ek::*;
 use crate::commands::eviction::*;
 use crate::commands::identity::*;
@@ -76,6 +77,8 @@ wire_types! {
     KeyControlOwnerIn, SaveContextIn, SaveContextOut, LoadContextIn, LoadContextOut,
     FlushSpecificIn,
     GetTicksOut, TickStampBlobIn, TickStampBlobOut,
+    CreateCounterIn, CreateCounterOut, IncrementCounterIn, IncrementCounterOut, ReadCounterIn,
+    ReadCounterOut, ReleaseCounterIn, ReleaseCounterOwnerIn,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

@@ -43,6 +43,7 @@ macro_rules! command {
 pub mod audit;
 pub mod change_auth;
 pub mod context;
+pub mod counters;
 pub mod ek;
 pub mod eviction;
 pub mod identity;
