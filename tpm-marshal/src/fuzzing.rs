@@ -33,6 +33,7 @@ use crate::commands::audit::*;
 use crate::commands::change_auth::*;
 use crate::commands::context::*;
 use crate::commands::counters::*;
+use crate::commands::deprecated::*;
 use crate::commands::ek::*;
 use crate::commands::eviction::*;
 use crate::commands::identity::*;
@@ -79,6 +80,11 @@ wire_types! {
     GetTicksOut, TickStampBlobIn, TickStampBlobOut,
     CreateCounterIn, CreateCounterOut, IncrementCounterIn, IncrementCounterOut, ReadCounterIn,
     ReadCounterOut, ReleaseCounterIn, ReleaseCounterOwnerIn,
+    EvictKeyIn, TerminateHandleIn, SaveKeyContextIn, SaveKeyContextOut, LoadKeyContextIn,
+    LoadKeyContextOut, SaveAuthContextIn, SaveAuthContextOut, LoadAuthContextIn,
+    LoadAuthContextOut, DirWriteAuthIn, DirReadIn, DirReadOut, ChangeAuthAsymStartIn,
+    ChangeAuthAsymStartOut, ChangeAuthAsymFinishIn, ChangeAuthAsymFinishOut, OwnerReadPubekOut,
+    LoadKeyIn, LoadKeyOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and

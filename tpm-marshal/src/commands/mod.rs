@@ -44,6 +44,7 @@ pub mod audit;
 pub mod change_auth;
 pub mod context;
 pub mod counters;
+pub mod deprecated;
 pub mod ek;
 pub mod eviction;
 pub mod identity;
