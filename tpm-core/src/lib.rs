@@ -5,4 +5,8 @@
 //! opens no sockets and no files except through its store.
 #![forbid(unsafe_code)]
 
+pub mod platform;
 pub mod store;
+
+pub use platform::{Platform, PlatformRng, StdPlatform, TestControls, TestPlatform};
+pub use store::{BlobName, Cipher, DirStore, MemStore, StateKey, Store, StoreError};

@@ -29,18 +29,11 @@ macro_rules! wire_types {
     };
 }
 
-use crate::commands::audit::*;
-use crate::commands::change_auth::*;
-use crate::commands::context::*;
-use crate::commands::counters::*;
-use crate::commands::deprecated::*;
-use crate::commands::ek::*;
-use crate::commands::eviction::*;
-use crate::commands::identity::*;
-use crate::commands::integrity::*;
-use crate::commands::nv::*;
-use crate::commands::storage::*;
-use crate::commands::timing::*;
+use crate::commands::{
+    audit::*, capability::*, change_auth::*, context::*, counters::*, crypto::*, deprecated::*,
+    ek::*, eviction::*, identity::*, integrity::*, nv::*, opt_in::*, ownership::*, sessions::*,
+    startup::*, storage::*, testing::*, timing::*,
+};
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
 
@@ -62,7 +55,15 @@ wire_types! {
     AuditEventIn, AuditEventOut, Delegations, FamilyTableEntry, DelegatePublic,
     DelegateTableRow, DelegateSensitive, DelegateOwnerBlob, DelegateKeyBlob,
     DaaIssuer, DaaTpm, DaaContext, DaaJoinData, DaaBlob, DaaSensitive,
-    ExtendIn, ExtendOut, PcrReadIn, PcrReadOut,
+    ExtendIn, ExtendOut, PcrReadIn, PcrReadOut, QuoteIn, QuoteOut, PcrResetIn, Quote2In,
+    Quote2Out,
+    StartupIn, GetTestResultOut, SetOwnerInstallIn, OwnerSetDisableIn, PhysicalSetDeactivatedIn,
+    SetOperatorAuthIn, TakeOwnershipIn, TakeOwnershipOut, TscPhysicalPresenceIn,
+    GetCapabilityIn, GetCapabilityOut, SetCapabilityIn, GetCapabilityOwnerOut,
+    Sha1StartOut, Sha1UpdateIn, Sha1CompleteIn, Sha1CompleteOut, Sha1CompleteExtendIn,
+    Sha1CompleteExtendOut, SignIn, SignOut, GetRandomIn, GetRandomOut, StirRandomIn,
+    CertifyKeyInfo, CertifyKeyIn, CertifyKeyOut, CertifyKey2In, CertifyKey2Out,
+    OiapOut, OsapIn, OsapOut, DsapIn, DsapOut, SetOwnerPointerIn,
     OrdinalList, GetAuditDigestIn, GetAuditDigestOut, GetAuditDigestSignedIn,
     GetAuditDigestSignedOut, SetOrdinalAuditStatusIn,
     SealPcrInfo, StoredDataBlob, SealIn, SealOut, UnsealIn, UnsealOut, UnBindIn, UnBindOut,

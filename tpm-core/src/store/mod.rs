@@ -5,6 +5,12 @@
 
 use std::collections::BTreeMap;
 
+pub mod dir;
+pub mod envelope;
+
+pub use dir::DirStore;
+pub use envelope::{Cipher, KeyLengthError, StateKey};
+
 /// The blobs a TPM keeps (swtpm keeps the same three).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum BlobName {
