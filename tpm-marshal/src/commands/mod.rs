@@ -40,4 +40,5 @@ macro_rules! command {
     };
 }
 
+pub mod admin;
 pub mod integrity;
