@@ -42,3 +42,4 @@ macro_rules! command {
 
 pub mod admin;
 pub mod integrity;
+pub mod migration;
