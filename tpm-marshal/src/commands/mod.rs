@@ -42,4 +42,5 @@ macro_rules! command {
 
 pub mod admin;
 pub mod integrity;
+pub mod maintenance;
 pub mod migration;
