@@ -45,3 +45,4 @@ pub mod delegation;
 pub mod integrity;
 pub mod maintenance;
 pub mod migration;
+pub mod transport;
