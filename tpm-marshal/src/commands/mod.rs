@@ -41,6 +41,7 @@ macro_rules! command {
 }
 
 pub mod admin;
+pub mod daa;
 pub mod delegation;
 pub mod integrity;
 pub mod maintenance;
