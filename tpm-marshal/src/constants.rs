@@ -4,7 +4,7 @@
 //! Values are facts taken from the spec (and cross-checked against the TSS headers in a test).
 
 open_enum! {
-    /// Part 2, 6 TPM_TAG: command and response tags.
+    /// Part 2, 6 TPM_TAG: command and response tags (how many auth trailers follow).
     #[doc(alias = "TPM_TAG")]
     pub struct Tag(u16) {
         TPM_TAG_RQU_COMMAND = 0x00C1,
@@ -17,7 +17,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 17 ordinals (Part 3 per command): every TPM_ORD_* and TSC_ORD_* of rev 116.
+    /// Part 2, 17 TPM_COMMAND_CODE: the ordinals, every TPM_ORD_* and TSC_ORD_* of rev 116
+    /// (125 in all; Part 3 defines each command).
     #[doc(alias = "TPM_COMMAND_CODE")]
     pub struct Ordinal(u32) {
         TPM_ORD_OIAP = 0x0000000A,
@@ -149,7 +150,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 16 TPM_RESULT: return codes (TPM_BASE codes and the TPM_NON_FATAL ones).
+    /// Part 2, 16 TPM_RESULT: return codes (TPM_BASE codes and the TPM_NON_FATAL ones);
+    /// [`ReturnCode::description`] says what each means.
     #[doc(alias = "TPM_RESULT")]
     pub struct ReturnCode(u32) {
         TPM_SUCCESS = 0,
@@ -258,15 +260,155 @@ open_enum! {
     }
 }
 
+/// Part 2, 16: the base of the TCG-defined return codes.
+pub const TPM_BASE: u32 = 0x0000_0000;
 /// Part 2, 16: the bit that marks a non-fatal (retry later) return code.
 pub const TPM_NON_FATAL: u32 = 0x0000_0800;
-/// Part 2, 16: vendor-specific return codes have this bit.
+/// Part 2, 16 (2.2.4 TPM_Vendor_Specific32): vendor-specific return codes have this bit.
 pub const TPM_VENDOR_ERROR: u32 = 0x0000_0400;
 
 impl ReturnCode {
     /// True for TPM_SUCCESS.
     pub fn is_success(self) -> bool {
         self == Self::TPM_SUCCESS
+    }
+
+    /// True if the code says "try again later" rather than "this failed" (TPM_NON_FATAL set).
+    pub fn is_non_fatal(self) -> bool {
+        self.0 & TPM_NON_FATAL != 0
+    }
+
+    /// True for a vendor-specific code (TPM_VENDOR_ERROR set).
+    pub fn is_vendor(self) -> bool {
+        self.0 & TPM_VENDOR_ERROR != 0
+    }
+
+    /// A one-line meaning of the code, for error messages (Part 2, 16).
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::TPM_SUCCESS => "the command completed successfully",
+            Self::TPM_AUTHFAIL => "authorization failed: wrong auth value or HMAC",
+            Self::TPM_BADINDEX => {
+                "the index (PCR, DIR, NV or family row) is out of range or undefined"
+            }
+            Self::TPM_BAD_PARAMETER => "a parameter has a value the command does not accept",
+            Self::TPM_AUDITFAILURE => "the command ran but its audit record could not be completed",
+            Self::TPM_CLEAR_DISABLED => {
+                "clearing the TPM is disabled (disableOwnerClear or disableForceClear is set)"
+            }
+            Self::TPM_DEACTIVATED => "the TPM is deactivated",
+            Self::TPM_DISABLED => "the TPM is disabled",
+            Self::TPM_DISABLED_CMD => "the target command has been disabled",
+            Self::TPM_FAIL => "the operation failed",
+            Self::TPM_BAD_ORDINAL => "the ordinal is unknown or not implemented",
+            Self::TPM_INSTALL_DISABLED => "installing an owner is disabled",
+            Self::TPM_INVALID_KEYHANDLE => "the key handle cannot be interpreted",
+            Self::TPM_KEYNOTFOUND => "the key handle does not point to a loaded key",
+            Self::TPM_INAPPROPRIATE_ENC => "the encryption scheme is not acceptable for this use",
+            Self::TPM_MIGRATEFAIL => "migration authorization failed",
+            Self::TPM_INVALID_PCR_INFO => "the PCR information cannot be interpreted",
+            Self::TPM_NOSPACE => "no room left to load the key",
+            Self::TPM_NOSRK => "no storage root key is set",
+            Self::TPM_NOTSEALED_BLOB => "the encrypted blob is invalid or was not made by this TPM",
+            Self::TPM_OWNER_SET => "an owner is already installed",
+            Self::TPM_RESOURCES => "the TPM lacks the internal resources to run the command",
+            Self::TPM_SHORTRANDOM => "a random string was too short",
+            Self::TPM_SIZE => "the TPM has no space to perform the operation",
+            Self::TPM_WRONGPCRVAL => "the named PCR values do not match the current ones",
+            Self::TPM_BAD_PARAM_SIZE => "paramSize does not match the command's parameters",
+            Self::TPM_SHA_THREAD => "no SHA-1 thread (TPM_SHA1Start was not run)",
+            Self::TPM_SHA_ERROR => "the SHA-1 computation cannot continue after an earlier error",
+            Self::TPM_FAILEDSELFTEST => "the self-test failed; the TPM is in failure mode",
+            Self::TPM_AUTH2FAIL => "authorization of the second key (second auth session) failed",
+            Self::TPM_BADTAG => "the tag is invalid for this command",
+            Self::TPM_IOERROR => "an I/O error occurred while talking to the TPM",
+            Self::TPM_ENCRYPT_ERROR => "the encryption process failed",
+            Self::TPM_DECRYPT_ERROR => "the decryption process failed",
+            Self::TPM_INVALID_AUTHHANDLE => "the auth session handle is invalid",
+            Self::TPM_NO_ENDORSEMENT => "the TPM has no endorsement key installed",
+            Self::TPM_INVALID_KEYUSAGE => "the key's usage does not allow this operation",
+            Self::TPM_WRONG_ENTITYTYPE => "the entity type is not allowed here",
+            Self::TPM_INVALID_POSTINIT => {
+                "wrong order: TPM_Startup must come after TPM_Init and only once"
+            }
+            Self::TPM_INAPPROPRIATE_SIG => "signed data cannot carry extra DER information",
+            Self::TPM_BAD_KEY_PROPERTY => "the key properties in TPM_KEY_PARMS are not supported",
+            Self::TPM_BAD_MIGRATION => "the migration properties of the key are wrong",
+            Self::TPM_BAD_SCHEME => "the signature or encryption scheme is wrong or not allowed",
+            Self::TPM_BAD_DATASIZE => "the data size is wrong for the key or scheme",
+            Self::TPM_BAD_MODE => "a mode parameter (capArea, migrationType, ...) is wrong",
+            Self::TPM_BAD_PRESENCE => "the physical presence value or state is wrong",
+            Self::TPM_BAD_VERSION => "the TPM cannot handle this structure version",
+            Self::TPM_NO_WRAP_TRANSPORT => {
+                "the TPM does not allow this wrapped (nested) transport session"
+            }
+            Self::TPM_AUDITFAIL_UNSUCCESSFUL => "audit failed and the command itself also failed",
+            Self::TPM_AUDITFAIL_SUCCESSFUL => "audit failed but the command itself succeeded",
+            Self::TPM_NOTRESETABLE => "the PCR cannot be reset",
+            Self::TPM_NOTLOCAL => "the PCR may not be reset or extended from this locality",
+            Self::TPM_BAD_TYPE => "a type parameter is wrong for this operation",
+            Self::TPM_INVALID_RESOURCE => "the resource type or handle is wrong for this operation",
+            Self::TPM_NOTFIPS => "the command is not allowed in FIPS mode",
+            Self::TPM_INVALID_FAMILY => "the family identifier is invalid",
+            Self::TPM_NO_NV_PERMISSION => "no permission to manipulate the NV area",
+            Self::TPM_REQUIRES_SIGN => "the operation needs a signed command",
+            Self::TPM_KEY_NOTSUPPORTED => "the key is of a kind the TPM does not support",
+            Self::TPM_AUTH_CONFLICT => {
+                "the authorization requirements conflict (owner and blob auth both required)"
+            }
+            Self::TPM_AREA_LOCKED => "the NV area is locked and cannot be written",
+            Self::TPM_BAD_LOCALITY => "the command is not allowed from this locality",
+            Self::TPM_READ_ONLY => "the NV area is read-only",
+            Self::TPM_PER_NOWRITE => "the NV area has no write protection while NV is locked",
+            Self::TPM_FAMILYCOUNT => {
+                "the family count in the delegation blob does not match the table"
+            }
+            Self::TPM_WRITE_LOCKED => "the NV area has been locked against writing",
+            Self::TPM_BAD_ATTRIBUTES => "the NV area attributes conflict",
+            Self::TPM_INVALID_STRUCTURE => "a structure tag or version is wrong for this structure",
+            Self::TPM_KEY_OWNER_CONTROL => "the key is owner-evict; only the owner can evict it",
+            Self::TPM_BAD_COUNTER => "the counter handle is wrong",
+            Self::TPM_NOT_FULLWRITE => "the NV area must be written in a single full write",
+            Self::TPM_CONTEXT_GAP => "the gap between saved context counts is too large",
+            Self::TPM_MAXNVWRITES => "too many NV writes without an owner",
+            Self::TPM_NOOPERATOR => "no operator auth value is set",
+            Self::TPM_RESOURCEMISSING => "a resource the context points to is not loaded",
+            Self::TPM_DELEGATE_LOCK => "delegate administration is locked",
+            Self::TPM_DELEGATE_FAMILY => "attempt to manage a family other than the delegated one",
+            Self::TPM_DELEGATE_ADMIN => "delegation table management is not enabled",
+            Self::TPM_TRANSPORT_NOTEXCLUSIVE => {
+                "a command ran outside an exclusive transport session"
+            }
+            Self::TPM_OWNER_CONTROL => {
+                "the resource is owner-controlled; this operation is not allowed on it"
+            }
+            Self::TPM_DAA_RESOURCES => "the DAA command has no resources available",
+            Self::TPM_DAA_INPUT_DATA0 => "DAA inputData0 is inconsistent",
+            Self::TPM_DAA_INPUT_DATA1 => "DAA inputData1 is inconsistent",
+            Self::TPM_DAA_ISSUER_SETTINGS => "DAA issuer settings are inconsistent",
+            Self::TPM_DAA_TPM_SETTINGS => "DAA TPM settings are inconsistent",
+            Self::TPM_DAA_STAGE => "the DAA stage is out of order",
+            Self::TPM_DAA_ISSUER_VALIDITY => "the DAA issuer's validity check failed",
+            Self::TPM_DAA_WRONG_W => "the DAA value w is wrong",
+            Self::TPM_BAD_HANDLE => "the handle is wrong",
+            Self::TPM_BAD_DELEGATE => "the delegation is not correct",
+            Self::TPM_BADCONTEXT => "the context blob is invalid",
+            Self::TPM_TOOMANYCONTEXTS => "too many contexts are held by the TPM",
+            Self::TPM_MA_TICKET_SIGNATURE => "the migration authority signature does not verify",
+            Self::TPM_MA_DESTINATION => "the migration destination is not authorized",
+            Self::TPM_MA_SOURCE => "the migration source is wrong",
+            Self::TPM_MA_AUTHORITY => "the migration authority is wrong",
+            Self::TPM_PERMANENTEK => "the endorsement key is not revocable",
+            Self::TPM_BAD_SIGNATURE => "the signature in the CMK ticket is bad",
+            Self::TPM_NOCONTEXTSPACE => "no room left in the context list",
+            Self::TPM_RETRY => "the TPM is busy; send the command again later",
+            Self::TPM_NEEDS_SELFTEST => "the self-test has not run; run TPM_ContinueSelfTest first",
+            Self::TPM_DOING_SELFTEST => "the TPM is running its self-test; try again later",
+            Self::TPM_DEFEND_LOCK_RUNNING => "dictionary-attack lockout is active; try again later",
+            _ if self.is_vendor() => "vendor-specific error",
+            _ if self.is_non_fatal() => "unknown non-fatal error; try again later",
+            _ => "unknown return code",
+        }
     }
 }
 
@@ -333,8 +475,45 @@ open_enum! {
         TPM_TAG_DA_ACTION_TYPE = 0x0039,
     }
 }
+
+/// Bit-set helpers for open enums whose named values are single bits.
+macro_rules! bit_set {
+    ($name:ident, $ty:ty) => {
+        impl $name {
+            /// The union of every named bit.
+            pub fn known_bits() -> $ty {
+                Self::NAMED.iter().fold(0, |acc, (_, v)| acc | v.0)
+            }
+
+            /// True if every bit of `bits` is set in `self`.
+            pub fn contains(self, bits: Self) -> bool {
+                self.0 & bits.0 == bits.0
+            }
+
+            /// True if a bit outside the named ones is set (reserved bits must be zero).
+            pub fn has_unknown_bits(self) -> bool {
+                self.0 & !Self::known_bits() != 0
+            }
+        }
+
+        impl core::ops::BitOr for $name {
+            type Output = Self;
+            fn bitor(self, rhs: Self) -> Self {
+                Self(self.0 | rhs.0)
+            }
+        }
+
+        impl core::ops::BitOrAssign for $name {
+            fn bitor_assign(&mut self, rhs: Self) {
+                self.0 |= rhs.0;
+            }
+        }
+    };
+}
+
 open_enum! {
-    /// Part 2, 4.3 TPM_RESOURCE_TYPE.
+    /// Part 2, 4.1 TPM_RESOURCE_TYPE: the kind of resource a handle names (TPM_FlushSpecific,
+    /// TPM_SaveContext, TPM_CAP_HANDLE).
     #[doc(alias = "TPM_RESOURCE_TYPE")]
     pub struct ResourceType(u32) {
         TPM_RT_KEY = 0x00000001,
@@ -351,7 +530,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.4 TPM_PAYLOAD_TYPE.
+    /// Part 2, 4.2 TPM_PAYLOAD_TYPE: what a wrapped blob holds (0x80..=0xFF are vendor
+    /// payloads).
     #[doc(alias = "TPM_PAYLOAD_TYPE")]
     pub struct PayloadType(u8) {
         TPM_PT_ASYM = 0x01,
@@ -366,7 +546,10 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.5 TPM_ENTITY_TYPE.
+    /// Part 2, 4.3 TPM_ENTITY_TYPE: the entity an OSAP/DSAP session or an auth value is for.
+    ///
+    /// The low byte is the entity (the named values); the high byte is the ADIP encryption
+    /// scheme ([`AdipEncScheme`]), 0x00 (XOR) when no scheme applies, as in 1.1.
     #[doc(alias = "TPM_ENTITY_TYPE")]
     pub struct EntityType(u16) {
         TPM_ET_KEYHANDLE = 0x0001,
@@ -382,13 +565,41 @@ open_enum! {
         TPM_ET_NV = 0x000B,
         TPM_ET_OPERATOR = 0x000C,
         TPM_ET_RESERVED_HANDLE = 0x0040,
-        TPM_ET_XOR = 0x0000,
-        TPM_ET_AES = 0x0006,
     }
 }
 
 open_enum! {
-    /// Part 2, 4.6 (reserved key handles) TPM_KEY_HANDLE.
+    /// Part 2, 4.3 TPM_ENTITY_TYPE, most significant byte: the ADIP encryption scheme used
+    /// for encrypted auth values (encAuth) in an OSAP or DSAP session.
+    pub struct AdipEncScheme(u8) {
+        TPM_ET_XOR = 0x00,
+        TPM_ET_AES128 = 0x06,
+    }
+}
+
+impl EntityType {
+    /// The entity alone (low byte), with the ADIP scheme byte cleared.
+    pub fn entity(self) -> Self {
+        let [_, lsb] = self.0.to_be_bytes();
+        Self(u16::from(lsb))
+    }
+
+    /// The ADIP encryption scheme (high byte).
+    pub fn adip_scheme(self) -> AdipEncScheme {
+        let [msb, _] = self.0.to_be_bytes();
+        AdipEncScheme(msb)
+    }
+
+    /// This entity with the ADIP scheme byte set to `scheme`.
+    #[must_use]
+    pub fn with_adip_scheme(self, scheme: AdipEncScheme) -> Self {
+        let [_, lsb] = self.0.to_be_bytes();
+        Self(u16::from_be_bytes([scheme.0, lsb]))
+    }
+}
+
+open_enum! {
+    /// Part 2, 4.4.1 reserved key handles (TPM_KEY_HANDLE values naming fixed entities).
     #[doc(alias = "TPM_KEY_HANDLE")]
     pub struct KeyHandle(u32) {
         TPM_KH_SRK = 0x40000000,
@@ -402,7 +613,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.7 TPM_STARTUP_TYPE.
+    /// Part 2, 4.5 TPM_STARTUP_TYPE: how TPM_Startup treats the saved state.
     #[doc(alias = "TPM_STARTUP_TYPE")]
     pub struct StartupType(u16) {
         TPM_ST_CLEAR = 0x0001,
@@ -412,7 +623,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.9 TPM_PROTOCOL_ID.
+    /// Part 2, 4.7 TPM_PROTOCOL_ID: the authorization or ownership protocol (TPM_CAP_PID,
+    /// TPM_TakeOwnership).
     #[doc(alias = "TPM_PROTOCOL_ID")]
     pub struct ProtocolId(u16) {
         TPM_PID_OIAP = 0x0001,
@@ -426,7 +638,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.10 TPM_ALGORITHM_ID.
+    /// Part 2, 4.8 TPM_ALGORITHM_ID: algorithms a key, transport or capability query names.
+    /// TPM_ALG_DES and TPM_ALG_3DES were withdrawn in 1.2 and stay reserved.
     #[doc(alias = "TPM_ALGORITHM_ID")]
     pub struct AlgorithmId(u32) {
         TPM_ALG_RSA = 0x00000001,
@@ -434,7 +647,7 @@ open_enum! {
         TPM_ALG_3DES = 0x00000003,
         TPM_ALG_SHA = 0x00000004,
         TPM_ALG_HMAC = 0x00000005,
-        TPM_ALG_AES = 0x00000006,
+        TPM_ALG_AES128 = 0x00000006,
         TPM_ALG_MGF1 = 0x00000007,
         TPM_ALG_AES192 = 0x00000008,
         TPM_ALG_AES256 = 0x00000009,
@@ -442,8 +655,16 @@ open_enum! {
     }
 }
 
+/// TSS-header spellings kept beside the spec names (not in `NAMED`, so `Debug` prints the
+/// spec name).
+#[allow(non_upper_case_globals)]
+impl AlgorithmId {
+    /// TSS spelling of [`Self::TPM_ALG_AES128`].
+    pub const TPM_ALG_AES: Self = Self::TPM_ALG_AES128;
+}
+
 open_enum! {
-    /// Part 2, 4.11 TPM_PHYSICAL_PRESENCE.
+    /// Part 2, 4.9 TPM_PHYSICAL_PRESENCE: the bits of TSC_PhysicalPresence's argument.
     #[doc(alias = "TPM_PHYSICAL_PRESENCE")]
     pub struct PhysicalPresence(u16) {
         TPM_PHYSICAL_PRESENCE_LOCK = 0x0004,
@@ -456,9 +677,10 @@ open_enum! {
         TPM_PHYSICAL_PRESENCE_HW_DISABLE = 0x0200,
     }
 }
+bit_set!(PhysicalPresence, u16);
 
 open_enum! {
-    /// Part 2, 4.12 TPM_MIGRATE_SCHEME.
+    /// Part 2, 4.10 TPM_MIGRATE_SCHEME: how a migration blob is produced.
     #[doc(alias = "TPM_MIGRATE_SCHEME")]
     pub struct MigrateScheme(u16) {
         TPM_MS_MIGRATE = 0x0001,
@@ -470,7 +692,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.13 TPM_EK_TYPE.
+    /// Part 2, 4.11 TPM_EK_TYPE: which blob TPM_ActivateIdentity decrypted with the EK.
     #[doc(alias = "TPM_EK_TYPE")]
     pub struct EkType(u16) {
         TPM_EK_TYPE_ACTIVATE = 0x0001,
@@ -479,7 +701,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 4.14 TPM_PLATFORM_SPECIFIC.
+    /// Part 2, 4.12 TPM_PLATFORM_SPECIFIC: the platform specification a value relates to.
     #[doc(alias = "TPM_PLATFORM_SPECIFIC")]
     pub struct PlatformSpecific(u16) {
         TPM_PS_PC_11 = 0x0001,
@@ -491,7 +713,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 5.8 TPM_KEY_USAGE.
+    /// Part 2, 5.8 TPM_KEY_USAGE: what operations a key may be used for.
     #[doc(alias = "TPM_KEY_USAGE")]
     pub struct KeyUsage(u16) {
         TPM_KEY_SIGNING = 0x0010,
@@ -505,7 +727,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 5.8.1 TPM_SIG_SCHEME.
+    /// Part 2, 5.8.1 TPM_SIG_SCHEME: the signature scheme of a key.
     #[doc(alias = "TPM_SIG_SCHEME")]
     pub struct SigScheme(u16) {
         TPM_SS_NONE = 0x0001,
@@ -516,30 +738,41 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 5.8.1 TPM_ENC_SCHEME.
+    /// Part 2, 5.8.1 TPM_ENC_SCHEME: the encryption scheme of a key or transport session.
     #[doc(alias = "TPM_ENC_SCHEME")]
     pub struct EncScheme(u16) {
         TPM_ES_NONE = 0x0001,
         TPM_ES_RSAESPKCSv15 = 0x0002,
         TPM_ES_RSAESOAEP_SHA1_MGF1 = 0x0003,
-        TPM_ES_SYM_CNT = 0x0004,
+        TPM_ES_SYM_CTR = 0x0004,
         TPM_ES_SYM_OFB = 0x0005,
         TPM_ES_SYM_CBC_PKCS5PAD = 0x00FF,
     }
 }
 
+#[allow(non_upper_case_globals)]
+impl EncScheme {
+    /// TSS spelling of [`Self::TPM_ES_SYM_CTR`].
+    pub const TPM_ES_SYM_CNT: Self = Self::TPM_ES_SYM_CTR;
+}
+
 open_enum! {
-    /// Part 2, 5.9 TPM_AUTH_DATA_USAGE.
+    /// Part 2, 5.9 TPM_AUTH_DATA_USAGE: when a key's auth value must be proven.
+    ///
+    /// TPM_NO_READ_PUBKEY_AUTH (rev 110 on) exempts reads of the public key;
+    /// TPM_AUTH_PRIV_USE_ONLY is the older 1.2 spelling of the same idea (TSS header value).
     #[doc(alias = "TPM_AUTH_DATA_USAGE")]
     pub struct AuthDataUsage(u8) {
         TPM_AUTH_NEVER = 0x00,
         TPM_AUTH_ALWAYS = 0x01,
+        TPM_NO_READ_PUBKEY_AUTH = 0x03,
         TPM_AUTH_PRIV_USE_ONLY = 0x11,
     }
 }
 
 open_enum! {
-    /// Part 2, 5.10 TPM_KEY_FLAGS.
+    /// Part 2, 5.10 TPM_KEY_FLAGS: key attribute bits (the spec's redirection, migratable,
+    /// isVolatile, pcrIgnoredOnRead, migrateAuthority; names as in the TSS header).
     #[doc(alias = "TPM_KEY_FLAGS")]
     pub struct KeyFlags(u32) {
         TPM_REDIRECTION = 0x00000001,
@@ -549,9 +782,11 @@ open_enum! {
         TPM_MIGRATEAUTHORITY = 0x00000010,
     }
 }
+bit_set!(KeyFlags, u32);
 
 open_enum! {
-    /// Part 2, 5.17 TPM_CMK_DELEGATE.
+    /// Part 2, 5.17 TPM_CMK_DELEGATE: which usages of certified-migration keys delegated
+    /// commands may handle (TPM_CMK_SetRestrictions).
     #[doc(alias = "TPM_CMK_DELEGATE")]
     pub struct CmkDelegate(u32) {
         TPM_CMK_DELEGATE_SIGNING = 0x80000000,
@@ -561,9 +796,11 @@ open_enum! {
         TPM_CMK_DELEGATE_MIGRATE = 0x08000000,
     }
 }
+bit_set!(CmkDelegate, u32);
 
 open_enum! {
-    /// Part 2, 7.4 (TPM_SET_PERM_FLAGS subcaps).
+    /// Part 2, 7.1.1 TPM_PERMANENT_FLAGS subCap values for TPM_SetCapability
+    /// (TPM_SET_PERM_FLAGS): one number per flag, in structure order.
     pub struct PermanentFlag(u32) {
         TPM_PF_DISABLE = 0x00000001,
         TPM_PF_OWNERSHIP = 0x00000002,
@@ -582,35 +819,115 @@ open_enum! {
         TPM_PF_ENABLEREVOKEEK = 0x0000000F,
         TPM_PF_NV_LOCKED = 0x00000010,
         TPM_PF_READSRKPUB = 0x00000011,
-        TPM_PF_RESETESTABLISHMENTBIT = 0x00000012,
+        TPM_PF_TPMESTABLISHED = 0x00000012,
         TPM_PF_MAINTENANCEDONE = 0x00000013,
         TPM_PF_DISABLEFULLDALOGICINFO = 0x00000014,
     }
 }
 
+impl PermanentFlag {
+    /// TSS spelling of [`Self::TPM_PF_TPMESTABLISHED`].
+    pub const TPM_PF_RESETESTABLISHMENTBIT: Self = Self::TPM_PF_TPMESTABLISHED;
+}
+
 open_enum! {
-    /// Part 2, 7.4 (TPM_SET_STCLEAR_FLAGS subcaps).
+    /// Part 2, 7.2.1 TPM_STCLEAR_FLAGS subCap values for TPM_SetCapability
+    /// (TPM_SET_STCLEAR_FLAGS).
     pub struct StClearFlag(u32) {
         TPM_SF_DEACTIVATED = 0x00000001,
         TPM_SF_DISABLEFORCECLEAR = 0x00000002,
         TPM_SF_PHYSICALPRESENCE = 0x00000003,
         TPM_SF_PHYSICALPRESENCELOCK = 0x00000004,
-        TPM_SF_GLOBALLOCK = 0x00000005,
+        TPM_SF_BGLOBALLOCK = 0x00000005,
     }
 }
 
+impl StClearFlag {
+    /// TSS spelling of [`Self::TPM_SF_BGLOBALLOCK`].
+    pub const TPM_SF_GLOBALLOCK: Self = Self::TPM_SF_BGLOBALLOCK;
+}
+
 open_enum! {
-    /// Part 2, 7.4 (TPM_SET_STANY_FLAGS subcaps).
+    /// Part 2, 7.3.1 TPM_STANY_FLAGS subCap values for TPM_SetCapability
+    /// (TPM_SET_STANY_FLAGS).
     pub struct StAnyFlag(u32) {
-        TPM_AF_POSTINITIALIZE = 0x00000001,
+        TPM_AF_POSTINITIALISE = 0x00000001,
         TPM_AF_LOCALITYMODIFIER = 0x00000002,
         TPM_AF_TRANSPORTEXCLUSIVE = 0x00000003,
         TPM_AF_TOSPRESENT = 0x00000004,
     }
 }
 
+impl StAnyFlag {
+    /// TSS spelling of [`Self::TPM_AF_POSTINITIALISE`].
+    pub const TPM_AF_POSTINITIALIZE: Self = Self::TPM_AF_POSTINITIALISE;
+}
+
 open_enum! {
-    /// Part 2, 8.6 TPM_LOCALITY_SELECTION.
+    /// Part 2, 7.4.1 TPM_PERMANENT_DATA subCap values for TPM_SetCapability
+    /// (TPM_SET_PERM_DATA). `TPM_DELEGATETABLE` lacks the `PD_` in the spec too.
+    pub struct PermanentData(u32) {
+        TPM_PD_REVMAJOR = 1,
+        TPM_PD_REVMINOR = 2,
+        TPM_PD_TPMPROOF = 3,
+        TPM_PD_OWNERAUTH = 4,
+        TPM_PD_OPERATORAUTH = 5,
+        TPM_PD_MANUMAINTPUB = 6,
+        TPM_PD_ENDORSEMENTKEY = 7,
+        TPM_PD_SRK = 8,
+        TPM_PD_DELEGATEKEY = 9,
+        TPM_PD_CONTEXTKEY = 10,
+        TPM_PD_AUDITMONOTONICCOUNTER = 11,
+        TPM_PD_MONOTONICCOUNTER = 12,
+        TPM_PD_PCRATTRIB = 13,
+        TPM_PD_ORDINALAUDITSTATUS = 14,
+        TPM_PD_AUTHDIR = 15,
+        TPM_PD_RNGSTATE = 16,
+        TPM_PD_FAMILYTABLE = 17,
+        TPM_DELEGATETABLE = 18,
+        TPM_PD_EKRESET = 19,
+        TPM_PD_MAXNVBUFSIZE = 20,
+        TPM_PD_LASTFAMILYID = 21,
+        TPM_PD_NOOWNERNVWRITE = 22,
+        TPM_PD_RESTRICTDELEGATE = 23,
+        TPM_PD_TPMDAASEED = 24,
+        TPM_PD_DAAPROOF = 25,
+    }
+}
+
+open_enum! {
+    /// Part 2, 7.5.1 TPM_STCLEAR_DATA subCap values for TPM_SetCapability
+    /// (TPM_SET_STCLEAR_DATA).
+    pub struct StClearData(u32) {
+        TPM_SD_CONTEXTNONCEKEY = 1,
+        TPM_SD_COUNTID = 2,
+        TPM_SD_OWNERREFERENCE = 3,
+        TPM_SD_DISABLERESETLOCK = 4,
+        TPM_SD_PCR = 5,
+        TPM_SD_DEFERREDPHYSICALPRESENCE = 6,
+    }
+}
+
+open_enum! {
+    /// Part 2, 7.6.1 TPM_STANY_DATA subCap values for TPM_SetCapability
+    /// (TPM_SET_STANY_DATA).
+    pub struct StAnyData(u32) {
+        TPM_AD_CONTEXTNONCESESSION = 1,
+        TPM_AD_AUDITDIGEST = 2,
+        TPM_AD_CURRENTTICKS = 3,
+        TPM_AD_CONTEXTCOUNT = 4,
+        TPM_AD_CONTEXTLIST = 5,
+        TPM_AD_SESSIONS = 6,
+    }
+}
+
+/// Part 2, 7.4 TPM_PERMANENT_DATA: the fewest monotonic counters a TPM offers.
+pub const TPM_MIN_COUNTERS: u32 = 4;
+/// Part 2, 7.4 TPM_PERMANENT_DATA: NV writes allowed while the TPM has no owner.
+pub const TPM_MAX_NV_WRITE_NOOWNER: u32 = 64;
+
+open_enum! {
+    /// Part 2, 8.6 TPM_LOCALITY_SELECTION: one bit per locality 0..=4.
     #[doc(alias = "TPM_LOCALITY_SELECTION")]
     pub struct LocalitySelection(u8) {
         TPM_LOC_FOUR = 0x10,
@@ -620,9 +937,10 @@ open_enum! {
         TPM_LOC_ZERO = 0x01,
     }
 }
+bit_set!(LocalitySelection, u8);
 
 open_enum! {
-    /// Part 2, 4.8 TPM_KEY_CONTROL.
+    /// Part 2, 10.9 TPM_KEY_CONTROL: key control bits (TPM_KeyControlOwner).
     #[doc(alias = "TPM_KEY_CONTROL")]
     pub struct KeyControl(u32) {
         TPM_KEY_CONTROL_OWNER_EVICT = 0x00000001,
@@ -630,7 +948,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 13.1 TPM_TRANSPORT_ATTRIBUTES.
+    /// Part 2, 13.1.1 TPM_TRANSPORT_ATTRIBUTES: options of a transport session.
     #[doc(alias = "TPM_TRANSPORT_ATTRIBUTES")]
     pub struct TransportAttributes(u32) {
         TPM_TRANSPORT_ENCRYPT = 0x00000001,
@@ -638,9 +956,20 @@ open_enum! {
         TPM_TRANSPORT_EXCLUSIVE = 0x00000004,
     }
 }
+bit_set!(TransportAttributes, u32);
+
+/// Part 2, 17: the class bit of protected (TPM) ordinals (none set).
+pub const TPM_PROTECTED_COMMAND: u32 = 0x0000_0000;
+/// Part 2, 17: the class bit of unprotected (TSS) ordinals.
+pub const TPM_UNPROTECTED_COMMAND: u32 = 0x8000_0000;
+/// Part 2, 17: the class bit of connection (TSC) ordinals.
+pub const TPM_CONNECTION_COMMAND: u32 = 0x4000_0000;
+/// Part 2, 17: the class bit of vendor ordinals.
+pub const TPM_VENDOR_COMMAND: u32 = 0x2000_0000;
 
 open_enum! {
-    /// Part 2, 19.1 TPM_NV_INDEX.
+    /// Part 2, 19.1 TPM_NV_INDEX: NV indices with a fixed meaning (19.1.1 required,
+    /// 19.1.2 reserved). The `_BASE` values are the TSS header's purview bases.
     #[doc(alias = "TPM_NV_INDEX")]
     pub struct NvIndex(u32) {
         TPM_NV_INDEX_LOCK = 0xFFFFFFFF,
@@ -650,6 +979,8 @@ open_enum! {
         TPM_NV_INDEX_TPM_CC = 0x0000F001,
         TPM_NV_INDEX_PlatformCert = 0x0000F002,
         TPM_NV_INDEX_Platform_CC = 0x0000F003,
+        TPM_NV_INDEX_TRIAL = 0x0000F004,
+        TPM_NV_INDEX_GPIO_00 = 0x00011600,
         TPM_NV_INDEX_TSS_BASE = 0x00011100,
         TPM_NV_INDEX_PC_BASE = 0x00011200,
         TPM_NV_INDEX_SERVER_BASE = 0x00011300,
@@ -659,8 +990,33 @@ open_enum! {
     }
 }
 
+impl NvIndex {
+    /// Part 2, 19.1: T, the TPM-manufacturer bit.
+    pub const T_BIT: u32 = 0x8000_0000;
+    /// Part 2, 19.1: P, the platform-manufacturer bit.
+    pub const P_BIT: u32 = 0x4000_0000;
+    /// Part 2, 19.1: U, the platform-user bit.
+    pub const U_BIT: u32 = 0x2000_0000;
+    /// Part 2, 19.1: D, "defined": the index is permanent once nvLocked is set.
+    pub const D_BIT: u32 = 0x1000_0000;
+    /// Part 2, 19.1: the reserved bits between D and the purview, which should be zero.
+    pub const RESERVED_BITS: u32 = 0x0F00_0000;
+
+    /// True if the D bit is set (the area cannot be deleted or redefined once NV is locked).
+    pub fn is_permanent(self) -> bool {
+        self.0 & Self::D_BIT != 0
+    }
+
+    /// The purview byte (platform area), as in ordinals.
+    pub fn purview(self) -> u8 {
+        let [_, purview, _, _] = self.0.to_be_bytes();
+        purview
+    }
+}
+
 open_enum! {
-    /// Part 2, 19.2 TPM_NV_PER_ATTRIBUTES.
+    /// Part 2, 19.2 TPM_NV_ATTRIBUTES: the permission bits of an NV area (all 11 of rev 116;
+    /// bits 3..=11 and 19..=30 are reserved).
     #[doc(alias = "TPM_NV_PER_ATTRIBUTES")]
     pub struct NvAttributes(u32) {
         TPM_NV_PER_READ_STCLEAR = 0x80000000,
@@ -676,9 +1032,34 @@ open_enum! {
         TPM_NV_PER_PPWRITE = 0x00000001,
     }
 }
+bit_set!(NvAttributes, u32);
 
 open_enum! {
-    /// Part 2, 20.14 TPM_FAMILY_OPERATION.
+    /// Part 2, 20.2 TPM_DELEGATIONS.delegateType: whether the permission bits are owner or
+    /// key permissions.
+    pub struct DelegateType(u32) {
+        TPM_DEL_OWNER_BITS = 0x00000001,
+        TPM_DEL_KEY_BITS = 0x00000002,
+    }
+}
+
+open_enum! {
+    /// Part 2, 20.3 TPM_FAMILY_FLAGS: state bits of a family table row.
+    #[doc(alias = "TPM_FAMILY_FLAGS")]
+    pub struct FamilyFlags(u32) {
+        TPM_DELEGATE_ADMIN_LOCK = 0x00000002,
+        TPM_FAMFLAG_ENABLE = 0x00000001,
+    }
+}
+
+impl FamilyFlags {
+    /// TSS spelling of [`Self::TPM_DELEGATE_ADMIN_LOCK`].
+    pub const TPM_FAMFLAG_DELEGATE_ADMIN_LOCK: Self = Self::TPM_DELEGATE_ADMIN_LOCK;
+}
+bit_set!(FamilyFlags, u32);
+
+open_enum! {
+    /// Part 2, 20.14 TPM_FAMILY_OPERATION: the opFlag of TPM_Delegate_Manage.
     #[doc(alias = "TPM_FAMILY_OPERATION")]
     pub struct FamilyOperation(u32) {
         TPM_FAMILY_CREATE = 0x00000001,
@@ -689,25 +1070,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 20.4 TPM_FAMILY_FLAGS.
-    #[doc(alias = "TPM_FAMILY_FLAGS")]
-    pub struct FamilyFlags(u32) {
-        TPM_FAMFLAG_DELEGATE_ADMIN_LOCK = 0x00000002,
-        TPM_FAMFLAG_ENABLE = 0x00000001,
-    }
-}
-
-open_enum! {
-    /// Part 2, 20.3 TPM_DELEGATE_TYPE.
-    #[doc(alias = "TPM_DELEGATE_TYPE")]
-    pub struct DelegateType(u32) {
-        TPM_DEL_OWNER_BITS = 0x00000001,
-        TPM_DEL_KEY_BITS = 0x00000002,
-    }
-}
-
-open_enum! {
-    /// Part 2, 21.1 TPM_CAPABILITY_AREA.
+    /// Part 2, 21.1 TPM_CAPABILITY_AREA: the capArea of TPM_GetCapability.
     #[doc(alias = "TPM_CAPABILITY_AREA")]
     pub struct CapabilityArea(u32) {
         TPM_CAP_ORD = 0x00000001,
@@ -734,7 +1097,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 21.2 (TPM_CAP_FLAG subcaps).
+    /// Part 2, 21.1 subCap values of TPM_CAP_FLAG: which flag structure to return.
     pub struct CapFlag(u32) {
         TPM_CAP_FLAG_PERMANENT = 0x00000108,
         TPM_CAP_FLAG_VOLATILE = 0x00000109,
@@ -742,7 +1105,7 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 21.2 (TPM_CAP_PROPERTY subcaps).
+    /// Part 2, 21.2 subCap values of TPM_CAP_PROPERTY (rev 116 list).
     pub struct CapProperty(u32) {
         TPM_CAP_PROP_PCR = 0x00000101,
         TPM_CAP_PROP_DIR = 0x00000102,
@@ -750,10 +1113,10 @@ open_enum! {
         TPM_CAP_PROP_KEYS = 0x00000104,
         TPM_CAP_PROP_MIN_COUNTER = 0x00000107,
         TPM_CAP_PROP_AUTHSESS = 0x0000010A,
-        TPM_CAP_PROP_TRANSSESS = 0x0000010B,
+        TPM_CAP_PROP_TRANSESS = 0x0000010B,
         TPM_CAP_PROP_COUNTERS = 0x0000010C,
         TPM_CAP_PROP_MAX_AUTHSESS = 0x0000010D,
-        TPM_CAP_PROP_MAX_TRANSSESS = 0x0000010E,
+        TPM_CAP_PROP_MAX_TRANSESS = 0x0000010E,
         TPM_CAP_PROP_MAX_COUNTERS = 0x0000010F,
         TPM_CAP_PROP_MAX_KEYS = 0x00000110,
         TPM_CAP_PROP_OWNER = 0x00000111,
@@ -772,13 +1135,22 @@ open_enum! {
         TPM_CAP_PROP_CMK_RESTRICTION = 0x0000011F,
         TPM_CAP_PROP_DURATION = 0x00000120,
         TPM_CAP_PROP_ACTIVE_COUNTER = 0x00000122,
-        TPM_CAP_PROP_NV_AVAILABLE = 0x00000123,
+        TPM_CAP_PROP_MAX_NV_AVAILABLE = 0x00000123,
         TPM_CAP_PROP_INPUT_BUFFER = 0x00000124,
     }
 }
 
+impl CapProperty {
+    /// TSS spelling of [`Self::TPM_CAP_PROP_TRANSESS`].
+    pub const TPM_CAP_PROP_TRANSSESS: Self = Self::TPM_CAP_PROP_TRANSESS;
+    /// TSS spelling of [`Self::TPM_CAP_PROP_MAX_TRANSESS`].
+    pub const TPM_CAP_PROP_MAX_TRANSSESS: Self = Self::TPM_CAP_PROP_MAX_TRANSESS;
+    /// TSS spelling of [`Self::TPM_CAP_PROP_MAX_NV_AVAILABLE`].
+    pub const TPM_CAP_PROP_NV_AVAILABLE: Self = Self::TPM_CAP_PROP_MAX_NV_AVAILABLE;
+}
+
 open_enum! {
-    /// Part 2, 21.3 (TPM_SetCapability areas).
+    /// Part 2, 21.4 TPM_SetCapability capArea values: which structure a subCap refers to.
     pub struct SetCapabilityArea(u32) {
         TPM_SET_PERM_FLAGS = 0x00000001,
         TPM_SET_PERM_DATA = 0x00000002,
@@ -791,7 +1163,8 @@ open_enum! {
 }
 
 open_enum! {
-    /// Part 2, 21.10 TPM_DA_ACTION_TYPE.
+    /// Part 2, 21.10 TPM_DA_ACTION_TYPE: what the dictionary-attack logic does while active.
+    #[doc(alias = "TPM_DA_ACTION_TYPE")]
     pub struct DaAction(u32) {
         TPM_DA_ACTION_TIMEOUT = 0x00000001,
         TPM_DA_ACTION_DISABLE = 0x00000002,
@@ -799,13 +1172,93 @@ open_enum! {
         TPM_DA_ACTION_FAILURE_MODE = 0x00000008,
     }
 }
+bit_set!(DaAction, u32);
 
 open_enum! {
-    /// Part 2, 4.15 TPM_SYM_MODE.
+    /// Part 2, 23 TPM_REDIR_COMMAND: the redirection targets of TPM_SetRedirection.
+    #[doc(alias = "TPM_REDIR_COMMAND")]
+    pub struct RedirCommand(u32) {
+        TPM_REDIR_GPIO = 0x00000001,
+    }
+}
+
+open_enum! {
+    /// Part 2, 24.6 TPM_SYM_MODE (deprecated): symmetric modes asked about by
+    /// TPM_CAP_SYM_MODE.
     #[doc(alias = "TPM_SYM_MODE")]
     pub struct SymMode(u32) {
         TPM_SYM_MODE_ECB = 0x00000001,
         TPM_SYM_MODE_CBC = 0x00000002,
         TPM_SYM_MODE_CFB = 0x00000003,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_type_splits_into_entity_and_adip_scheme() {
+        let et = EntityType(0x0602);
+        assert_eq!(et.entity(), EntityType::TPM_ET_OWNER);
+        assert_eq!(et.adip_scheme(), AdipEncScheme::TPM_ET_AES128);
+        assert_eq!(
+            EntityType::TPM_ET_KEYHANDLE.with_adip_scheme(AdipEncScheme::TPM_ET_AES128),
+            EntityType(0x0601)
+        );
+        assert_eq!(
+            EntityType::TPM_ET_SRK.adip_scheme(),
+            AdipEncScheme::TPM_ET_XOR
+        );
+    }
+
+    #[test]
+    fn nv_attributes_flag_reserved_bits() {
+        let a = NvAttributes::TPM_NV_PER_OWNERREAD | NvAttributes::TPM_NV_PER_OWNERWRITE;
+        assert_eq!(a, NvAttributes(0x0002_0002));
+        assert!(a.contains(NvAttributes::TPM_NV_PER_OWNERWRITE));
+        assert!(!a.contains(NvAttributes::TPM_NV_PER_PPWRITE));
+        assert!(!a.has_unknown_bits());
+        assert!(NvAttributes(0x0000_0008).has_unknown_bits());
+        assert_eq!(NvAttributes::known_bits(), 0x8007_F007);
+    }
+
+    #[test]
+    fn nv_index_d_bit_and_purview() {
+        assert!(NvIndex(0x1000_F000).is_permanent());
+        assert!(!NvIndex::TPM_NV_INDEX_EKCert.is_permanent());
+        assert_eq!(NvIndex(0x0001_1600).purview(), 0x01);
+    }
+
+    #[test]
+    fn every_return_code_has_a_description() {
+        for (name, rc) in ReturnCode::NAMED {
+            assert!(!rc.description().starts_with("unknown"), "{name}");
+        }
+        assert_eq!(
+            ReturnCode(0x0000_0401).description(),
+            "vendor-specific error"
+        );
+        assert!(ReturnCode(0x0000_0850)
+            .description()
+            .starts_with("unknown non-fatal"));
+        assert!(ReturnCode::TPM_RETRY.is_non_fatal());
+    }
+
+    #[test]
+    fn names_are_unique_within_each_enum() {
+        fn unique<T: Copy + PartialEq>(named: &[(&str, T)]) -> bool {
+            named
+                .iter()
+                .enumerate()
+                .all(|(i, (n, v))| named.iter().skip(i + 1).all(|(m, w)| m != n && w != v))
+        }
+        assert!(unique(Ordinal::NAMED));
+        assert!(unique(ReturnCode::NAMED));
+        assert!(unique(StructureTag::NAMED));
+        assert!(unique(CapProperty::NAMED));
+        assert!(unique(EntityType::NAMED));
+        assert!(unique(NvAttributes::NAMED));
+        assert!(unique(PermanentData::NAMED));
     }
 }

@@ -40,4 +40,9 @@ macro_rules! command {
     };
 }
 
+pub mod capability;
 pub mod integrity;
+pub mod opt_in;
+pub mod sessions;
+pub mod startup;
+pub mod testing;

@@ -25,37 +25,24 @@ pub mod storage;
 pub mod transport;
 pub mod version;
 
-#[allow(unused_imports)] // until every area module is filled
 pub use attest::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use audit::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use capability::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use context::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use counter::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use da::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use daa::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use delegation::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use flags::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use key::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use nv::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use pcr::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use storage::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use transport::*;
 #[allow(unused_imports)] // until every area module is filled
 pub use version::*;
