@@ -41,8 +41,10 @@ macro_rules! command {
 }
 
 pub mod capability;
+pub mod crypto;
 pub mod integrity;
 pub mod opt_in;
+pub mod ownership;
 pub mod sessions;
 pub mod startup;
 pub mod testing;
