@@ -41,7 +41,9 @@ impl Handler for Startup {
                 let Some((flags, mut data)) = tpm.take_savestate().and_then(|b| {
                     persist::decode_savestate(&b, BlobName::SaveState.file_name()).ok()
                 }) else {
+                    // In failure mode postInitialise is cleared, so GetTestResult answers.
                     tpm.enter_failure_mode();
+                    tpm.state.stany_flags.post_initialise = false;
                     return Err(ReturnCode::TPM_FAILEDSELFTEST);
                 };
                 for (i, pcr) in data.pcrs.iter_mut().enumerate() {
