@@ -378,3 +378,72 @@ fn counter_value(w: &mut Writer, counter: u32) {
     w.bytes(&[0; 4]);
     w.u32(counter);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::started_tpm;
+    use tpm_marshal::framing::CommandFrame;
+
+    fn open_oiap(tpm: &mut Tpm) -> (u32, Nonce) {
+        let resp = tpm.execute(
+            0,
+            &CommandFrame::encode(Ordinal::TPM_ORD_OIAP, &[], &[]).unwrap(),
+        );
+        let f = ResponseFrame::parse(&resp).unwrap();
+        let mut r = Reader::new(f.body);
+        (r.u32().unwrap(), r.array().unwrap())
+    }
+
+    #[test]
+    fn a_bad_second_hmac_is_auth2fail() {
+        let mut tpm = started_tpm();
+        let (h1, n1) = open_oiap(&mut tpm);
+        let (h2, n2) = open_oiap(&mut tpm);
+        let digest = [7; 20];
+        let entity = Entity {
+            kind: EntityType::TPM_ET_OWNER,
+            value: 0,
+            auth: Secret::new([1; 20]),
+            sessions: SessionTypes::Any,
+        };
+        let good = |h, n: Nonce| AuthIn {
+            handle: h,
+            nonce_odd: [2; 20],
+            continue_auth_session: true,
+            auth: sessions::auth_hmac(&[1; 20], &digest, &n, &[2; 20], true),
+        };
+        let mut bad = good(h2, n2);
+        bad.auth[0] ^= 1;
+        let mut cx = Ctx {
+            locality: 0,
+            auths: vec![good(h1, n1), bad],
+            keys: Vec::new(),
+            nonces_even: Vec::new(),
+            shared_secrets: Vec::new(),
+            parsed: true,
+        };
+        assert_eq!(tpm.verify_auth(&mut cx, 0, &entity, &digest), Ok(()));
+        assert_eq!(
+            tpm.verify_auth(&mut cx, 1, &entity, &digest),
+            Err(ReturnCode::TPM_AUTH2FAIL)
+        );
+        // The first session authorized; the error closes it, the second stays open.
+        tpm.close_sessions_after_error(&cx);
+        assert!(!tpm.sessions.contains(h1));
+        assert!(tpm.sessions.contains(h2));
+    }
+
+    #[test]
+    fn parameter_digest_skips_the_handles() {
+        let body = [0, 0, 0, 9, 0xaa, 0xbb];
+        assert_eq!(
+            in_param_digest(Ordinal(0x20), &body, 1),
+            sessions::sha1(&[&[0, 0, 0, 0x20], &[0xaa, 0xbb]])
+        );
+        assert_eq!(
+            out_param_digest(Ordinal(0x20), &body, 1),
+            sessions::sha1(&[&[0; 4], &[0, 0, 0, 0x20], &[0xaa, 0xbb]])
+        );
+    }
+}

@@ -41,6 +41,48 @@ pub(crate) mod tests {
     //! Helpers shared by unit tests.
     use super::*;
 
+    use hmac::{Hmac, KeyInit, Mac};
+    use tpm_marshal::framing::{AuthIn, CommandFrame};
+    use tpm_marshal::Ordinal;
+
+    /// HMAC-SHA1 computed with the `hmac` crate directly (not the engine's helper).
+    pub fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 20] {
+        let mut m = Hmac::<sha1::Sha1>::new_from_slice(key).unwrap();
+        for p in parts {
+            m.update(p);
+        }
+        m.finalize().into_bytes().into()
+    }
+
+    /// A command with one auth trailer whose HMAC is computed here.
+    pub fn auth1_command(
+        ordinal: Ordinal,
+        params: &[u8],
+        handle: u32,
+        key: &[u8; 20],
+        nonce_even: &[u8; 20],
+        cont: bool,
+    ) -> Vec<u8> {
+        let digest = crate::sessions::sha1(&[&ordinal.0.to_be_bytes(), params]);
+        let nonce_odd = [0x33; 20];
+        let auth = hmac(key, &[&digest, nonce_even, &nonce_odd, &[u8::from(cont)]]);
+        let trailer = AuthIn {
+            handle,
+            nonce_odd,
+            continue_auth_session: cont,
+            auth,
+        };
+        CommandFrame::encode(ordinal, params, &[trailer]).unwrap()
+    }
+
+    /// A started TPM (TPM_Startup(ST_CLEAR) through `execute`).
+    pub fn started_tpm() -> Tpm {
+        let mut tpm = fresh_tpm();
+        let cmd = CommandFrame::encode(Ordinal::TPM_ORD_Startup, &[0, 1], &[]).unwrap();
+        assert_eq!(tpm.execute(0, &cmd), [0, 0xc4, 0, 0, 0, 10, 0, 0, 0, 0]);
+        tpm
+    }
+
     /// A TPM on a seeded platform and an empty memory store, not yet started.
     pub fn fresh_tpm() -> Tpm {
         let config = Config {

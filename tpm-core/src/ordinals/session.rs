@@ -124,3 +124,156 @@ impl Handler for FlushSpecific {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! OSAP needs an entity with an auth value; until TPM_TakeOwnership exists the owner
+    //! is installed directly in the state. HMACs are computed with the `hmac` crate.
+    use super::*;
+    use crate::secret::Secret;
+    use crate::tests::{auth1_command, hmac, started_tpm};
+    use tpm_marshal::framing::{CommandFrame, ResponseFrame};
+    use tpm_marshal::{Marshal, Ordinal, PermanentFlag, SetCapabilityArea, Unmarshal};
+
+    const OWNER: [u8; 20] = [0x11; 20];
+
+    fn osap_for_owner(tpm: &mut Tpm) -> (OsapOut, [u8; 20]) {
+        let input = OsapIn {
+            entity_type: EntityType::TPM_ET_OWNER,
+            entity_value: KeyHandle::TPM_KH_OWNER.0,
+            nonce_odd_osap: [0x22; 20],
+        };
+        let cmd =
+            CommandFrame::encode(Ordinal::TPM_ORD_OSAP, &input.to_bytes().unwrap(), &[]).unwrap();
+        let resp = tpm.execute(0, &cmd);
+        let f = ResponseFrame::parse(&resp).unwrap();
+        assert_eq!(f.return_code, ReturnCode::TPM_SUCCESS);
+        let out = OsapOut::from_bytes(f.body).unwrap();
+        let shared = hmac(&OWNER, &[&out.nonce_even_osap, &[0x22; 20]]);
+        (out, shared)
+    }
+
+    fn set_readpubek(value: u8) -> Vec<u8> {
+        let mut p = SetCapabilityArea::TPM_SET_PERM_FLAGS
+            .0
+            .to_be_bytes()
+            .to_vec();
+        p.extend_from_slice(&[0, 0, 0, 4]);
+        p.extend_from_slice(&PermanentFlag::TPM_PF_READPUBEK.0.to_be_bytes());
+        p.extend_from_slice(&[0, 0, 0, 1, value]);
+        p
+    }
+
+    fn owned_tpm() -> Tpm {
+        let mut tpm = started_tpm();
+        tpm.state.permanent.owner_auth = Some(Secret::new(OWNER));
+        tpm
+    }
+
+    #[test]
+    fn osap_shared_secret_keys_request_and_response_hmacs() {
+        let mut tpm = owned_tpm();
+        let (s, shared) = osap_for_owner(&mut tpm);
+        let params = set_readpubek(0);
+        let cmd = auth1_command(
+            Ordinal::TPM_ORD_SetCapability,
+            &params,
+            s.auth_handle,
+            &shared,
+            &s.nonce_even,
+            true,
+        );
+        let resp = tpm.execute(0, &cmd);
+        let f = ResponseFrame::parse(&resp).unwrap();
+        assert_eq!(f.return_code, ReturnCode::TPM_SUCCESS);
+        assert!(!tpm.state.permanent_flags.read_pubek);
+        let out_digest = crate::sessions::sha1(&[
+            &0u32.to_be_bytes(),
+            &Ordinal::TPM_ORD_SetCapability.0.to_be_bytes(),
+        ]);
+        let a = &f.auths[0];
+        let want = hmac(&shared, &[&out_digest, &a.nonce_even, &[0x33; 20], &[1]]);
+        assert_eq!(a.auth, want);
+        assert_ne!(a.nonce_even, s.nonce_even);
+    }
+
+    #[test]
+    fn osap_with_the_owner_auth_instead_of_the_shared_secret_fails() {
+        let mut tpm = owned_tpm();
+        let (s, _) = osap_for_owner(&mut tpm);
+        let cmd = auth1_command(
+            Ordinal::TPM_ORD_SetCapability,
+            &set_readpubek(0),
+            s.auth_handle,
+            &OWNER,
+            &s.nonce_even,
+            true,
+        );
+        assert_eq!(
+            ResponseFrame::parse(&tpm.execute(0, &cmd))
+                .unwrap()
+                .return_code,
+            ReturnCode::TPM_AUTHFAIL
+        );
+    }
+
+    #[test]
+    fn an_error_after_a_valid_hmac_closes_the_session() {
+        let mut tpm = owned_tpm();
+        let (s, shared) = osap_for_owner(&mut tpm);
+        // disableOwnerClear may only be set to TRUE: FALSE fails after authorization.
+        let mut params = SetCapabilityArea::TPM_SET_PERM_FLAGS
+            .0
+            .to_be_bytes()
+            .to_vec();
+        params.extend_from_slice(&[0, 0, 0, 4]);
+        params.extend_from_slice(&PermanentFlag::TPM_PF_DISABLEOWNERCLEAR.0.to_be_bytes());
+        params.extend_from_slice(&[0, 0, 0, 1, 0]);
+        let cmd = auth1_command(
+            Ordinal::TPM_ORD_SetCapability,
+            &params,
+            s.auth_handle,
+            &shared,
+            &s.nonce_even,
+            true,
+        );
+        assert_eq!(
+            ResponseFrame::parse(&tpm.execute(0, &cmd))
+                .unwrap()
+                .return_code,
+            ReturnCode::TPM_BAD_PARAMETER
+        );
+        assert!(!tpm.sessions.contains(s.auth_handle));
+    }
+
+    #[test]
+    fn an_oiap_only_entity_refuses_an_osap_session() {
+        let mut tpm = owned_tpm();
+        tpm.state.permanent.operator_auth = Some(Secret::new([5; 20]));
+        tpm.state.permanent_flags.operator = true;
+        let (s, shared) = osap_for_owner(&mut tpm);
+        let cmd = auth1_command(
+            Ordinal::TPM_ORD_SetTempDeactivated,
+            &[],
+            s.auth_handle,
+            &shared,
+            &s.nonce_even,
+            true,
+        );
+        assert_eq!(
+            ResponseFrame::parse(&tpm.execute(0, &cmd))
+                .unwrap()
+                .return_code,
+            ReturnCode::TPM_BAD_MODE
+        );
+    }
+
+    #[test]
+    fn session_handles_avoid_reserved_values() {
+        let mut tpm = started_tpm();
+        for _ in 0..16 {
+            let h = tpm.new_session_handle();
+            assert!(h != 0 && !(0x4000_0000..=0x4000_0006).contains(&h));
+        }
+    }
+}
