@@ -435,6 +435,46 @@ mod tests {
     }
 
     #[test]
+    fn an_audited_ordinal_extends_the_audit_digest_and_starts_an_audit_session() {
+        let mut tpm = started_tpm();
+        tpm.state
+            .permanent
+            .audited_ordinals
+            .insert(Ordinal::TPM_ORD_PcrRead.0);
+        let read = CommandFrame::encode(Ordinal::TPM_ORD_PcrRead, &[0, 0, 0, 1], &[]).unwrap();
+        tpm.execute(0, &read);
+        let first = tpm.state.stany.audit_digest;
+        assert_ne!(first, [0; 20]);
+        assert_eq!(tpm.state.permanent.audit_counter, 1);
+        // Independent computation of the two events.
+        let in_digest = sessions::sha1(&[&[0, 0, 0, 0x15], &[0, 0, 0, 1]]);
+        let out = tpm.state.stclear.pcrs[1];
+        let out_digest = sessions::sha1(&[&[0; 4], &[0, 0, 0, 0x15], &out]);
+        let counter = [0, 0x0e, 0, 0, 0, 0, 0, 0, 0, 1];
+        let event_in = [&[0, 0x12][..], &in_digest, &counter].concat();
+        let event_out = [
+            &[0, 0x13][..],
+            &[0, 0, 0, 0x15],
+            &out_digest,
+            &counter,
+            &[0; 4],
+        ]
+        .concat();
+        let d = sessions::sha1(&[&[0; 20], &event_in]);
+        assert_eq!(first, sessions::sha1(&[&d, &event_out]));
+        // A second audited command continues the same audit session.
+        tpm.execute(0, &read);
+        assert_eq!(tpm.state.permanent.audit_counter, 1);
+        // Unaudited ordinals leave the digest alone.
+        let digest = tpm.state.stany.audit_digest;
+        tpm.execute(
+            0,
+            &CommandFrame::encode(Ordinal::TPM_ORD_OIAP, &[], &[]).unwrap(),
+        );
+        assert_eq!(tpm.state.stany.audit_digest, digest);
+    }
+
+    #[test]
     fn parameter_digest_skips_the_handles() {
         let body = [0, 0, 0, 9, 0xaa, 0xbb];
         assert_eq!(
