@@ -143,7 +143,8 @@ impl Tpm {
     /// Runs one command and returns its response (Part 1, 13; Part 3).
     ///
     /// Never panics: every failure, including a malformed frame, is a well-formed
-    /// 10-byte error response. `locality` is the locality the command arrived at (0..=4).
+    /// 10-byte error response. `locality` is the locality the command arrived at (0..=4;
+    /// anything else answers TPM_BAD_LOCALITY).
     pub fn execute(&mut self, locality: u8, command: &[u8]) -> Vec<u8> {
         let response = self.execute_inner(locality, command);
         if self.persist_if_dirty().is_err() {
@@ -163,7 +164,11 @@ impl Tpm {
         let Some(entry) = table::lookup(frame.ordinal) else {
             return ResponseFrame::error(ReturnCode::TPM_BAD_ORDINAL);
         };
-        self.state.stany_flags.locality_modifier = u32::from(locality.min(4));
+        // A locality beyond 4 does not exist; it must not borrow locality 4's rights.
+        if locality > 4 {
+            return ResponseFrame::error(ReturnCode::TPM_BAD_LOCALITY);
+        }
+        self.state.stany_flags.locality_modifier = u32::from(locality);
         self.clear_cancel();
         if !crate::ordinals::crypto::continues_sha1_session(entry.ordinal) {
             self.sha1_thread = None;
@@ -177,7 +182,7 @@ impl Tpm {
             return ResponseFrame::error(ReturnCode::TPM_BADTAG);
         }
         let mut cx = Ctx {
-            locality: locality.min(4),
+            locality,
             auths: frame.auths,
             keys: Vec::new(),
             nonces_even: Vec::new(),
