@@ -24,7 +24,7 @@ mod ek;
 mod ordinals;
 mod persist;
 pub mod platform;
-mod secret;
+pub mod secret;
 mod sessions;
 mod state;
 pub mod store;
