@@ -10,6 +10,8 @@
 
 pub mod client;
 pub mod error;
+pub mod flows;
+pub mod methods;
 pub mod session;
 pub mod swtpm;
 pub mod transport;

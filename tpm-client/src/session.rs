@@ -1,4 +1,4 @@
-//! Authorization sessions as values (Part 1, 13: OIAP, OSAP; DSAP when delegation lands).
+//! Authorization sessions as values (Part 1, 13: OIAP, OSAP, DSAP).
 //!
 //! A session computes the command HMAC over the parameter digest and its two nonces,
 //! verifies the response HMAC, rolls the nonces, and encrypts new secrets (ADIP).
@@ -18,6 +18,8 @@ pub enum SessionKind {
     Oiap,
     /// Part 3, 18.2 TPM_OSAP: the secret is the shared secret bound to one entity.
     Osap,
+    /// Part 3, 18.3 TPM_DSAP: the secret is the shared secret of a delegation.
+    Dsap,
 }
 
 /// An open authorization session.
