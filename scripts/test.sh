@@ -15,8 +15,8 @@ peers=(
 
 missing=()
 for p in "${peers[@]}"; do
-  set -- $p
-  [ -e "$2" ] || missing+=("$1")
+  read -r pkg file <<<"$p"
+  [ -e "$file" ] || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -30,8 +30,9 @@ macro_rules! wire_types {
 }
 
 use crate::commands::{
-    capability::*, crypto::*, integrity::*, opt_in::*, ownership::*, sessions::*, startup::*,
-    testing::*,
+    audit::*, capability::*, change_auth::*, context::*, counters::*, crypto::*, deprecated::*,
+    ek::*, eviction::*, identity::*, integrity::*, nv::*, opt_in::*, ownership::*, sessions::*,
+    startup::*, storage::*, testing::*, timing::*,
 };
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
@@ -63,6 +64,28 @@ wire_types! {
     Sha1CompleteExtendOut, SignIn, SignOut, GetRandomIn, GetRandomOut, StirRandomIn,
     CertifyKeyInfo, CertifyKeyIn, CertifyKeyOut, CertifyKey2In, CertifyKey2Out,
     OiapOut, OsapIn, OsapOut, DsapIn, DsapOut, SetOwnerPointerIn,
+    OrdinalList, GetAuditDigestIn, GetAuditDigestOut, GetAuditDigestSignedIn,
+    GetAuditDigestSignedOut, SetOrdinalAuditStatusIn,
+    SealPcrInfo, StoredDataBlob, SealIn, SealOut, UnsealIn, UnsealOut, UnBindIn, UnBindOut,
+    CreateWrapKeyIn, CreateWrapKeyOut, LoadKey2In, LoadKey2Out, GetPubKeyIn, GetPubKeyOut,
+    SealxIn, SealxOut,
+    CreateEndorsementKeyPairIn, CreateEndorsementKeyPairOut, CreateRevocableEkIn,
+    CreateRevocableEkOut, RevokeTrustIn, ReadPubekIn, ReadPubekOut, OwnerReadInternalPubIn,
+    OwnerReadInternalPubOut,
+    MakeIdentityIn, MakeIdentityOut, ActivateIdentityIn, ActivateIdentityOut,
+    ChangeAuthIn, ChangeAuthOut, ChangeAuthOwnerIn,
+    NvDefineSpaceIn, NvWriteValueIn, NvWriteValueAuthIn, NvReadValueIn, NvReadValueOut,
+    NvReadValueAuthIn, NvReadValueAuthOut,
+    KeyControlOwnerIn, SaveContextIn, SaveContextOut, LoadContextIn, LoadContextOut,
+    FlushSpecificIn,
+    GetTicksOut, TickStampBlobIn, TickStampBlobOut,
+    CreateCounterIn, CreateCounterOut, IncrementCounterIn, IncrementCounterOut, ReadCounterIn,
+    ReadCounterOut, ReleaseCounterIn, ReleaseCounterOwnerIn,
+    EvictKeyIn, TerminateHandleIn, SaveKeyContextIn, SaveKeyContextOut, LoadKeyContextIn,
+    LoadKeyContextOut, SaveAuthContextIn, SaveAuthContextOut, LoadAuthContextIn,
+    LoadAuthContextOut, DirWriteAuthIn, DirReadIn, DirReadOut, ChangeAuthAsymStartIn,
+    ChangeAuthAsymStartOut, ChangeAuthAsymFinishIn, ChangeAuthAsymFinishOut, OwnerReadPubekOut,
+    LoadKeyIn, LoadKeyOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and
