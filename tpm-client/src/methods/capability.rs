@@ -76,10 +76,8 @@ impl<T: Transport> Client<T> {
     /// # Ok::<(), tpm_client::Error>(())
     /// ```
     pub fn get_capability_property(&mut self, property: CapProperty) -> Result<u32> {
-        let raw = self.get_capability(
-            CapabilityArea::TPM_CAP_PROPERTY,
-            &property.0.to_be_bytes(),
-        )?;
+        let raw =
+            self.get_capability(CapabilityArea::TPM_CAP_PROPERTY, &property.0.to_be_bytes())?;
         Ok(u32::from_bytes(&raw)?)
     }
 

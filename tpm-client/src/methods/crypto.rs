@@ -6,10 +6,9 @@ use crate::client::{Auth, Client};
 use crate::error::Result;
 use crate::transport::Transport;
 use tpm_marshal::commands::crypto::{
-    CertifyKey, CertifyKey2, CertifyKey2In, CertifyKey2Out, CertifyKeyIn, CertifyKeyOut,
-    GetRandom, GetRandomIn, Sha1Complete, Sha1CompleteExtend, Sha1CompleteExtendIn,
-    Sha1CompleteExtendOut, Sha1CompleteIn, Sha1Start, Sha1Update, Sha1UpdateIn, Sign, SignIn,
-    StirRandom, StirRandomIn,
+    CertifyKey, CertifyKey2, CertifyKey2In, CertifyKey2Out, CertifyKeyIn, CertifyKeyOut, GetRandom,
+    GetRandomIn, Sha1Complete, Sha1CompleteExtend, Sha1CompleteExtendIn, Sha1CompleteExtendOut,
+    Sha1CompleteIn, Sha1Start, Sha1Update, Sha1UpdateIn, Sign, SignIn, StirRandom, StirRandomIn,
 };
 use tpm_marshal::{Digest, Handle, Nonce};
 

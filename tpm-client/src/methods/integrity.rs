@@ -5,8 +5,8 @@ use crate::client::{Auth, Client};
 use crate::error::Result;
 use crate::transport::Transport;
 use tpm_marshal::commands::integrity::{
-    Extend, ExtendIn, PcrRead, PcrReadIn, PcrReset, PcrResetIn, Quote, Quote2, Quote2In,
-    Quote2Out, QuoteIn, QuoteOut,
+    Extend, ExtendIn, PcrRead, PcrReadIn, PcrReset, PcrResetIn, Quote, Quote2, Quote2In, Quote2Out,
+    QuoteIn, QuoteOut,
 };
 use tpm_marshal::{Digest, Handle, Nonce, PcrSelection};
 

@@ -19,11 +19,14 @@ use crate::client::Auth;
 
 pub mod capability;
 pub mod crypto;
+pub mod ek;
+pub mod eviction;
 pub mod integrity;
 pub mod opt_in;
 pub mod ownership;
 pub mod sessions;
 pub mod startup;
+pub mod storage;
 pub mod testing;
 
 /// The sessions present, in order.

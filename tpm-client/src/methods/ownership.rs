@@ -50,7 +50,9 @@ impl<T: Transport> Client<T> {
             enc_srk_auth: enc_srk_auth.into(),
             srk_params: srk_params.clone(),
         };
-        Ok(self.call_auth::<TakeOwnership>(&input, &mut [owner])?.srk_pub)
+        Ok(self
+            .call_auth::<TakeOwnership>(&input, &mut [owner])?
+            .srk_pub)
     }
 
     /// Part 3, 6.2 TPM_OwnerClear: the owner removes ownership and its secrets.
