@@ -192,8 +192,11 @@ pub fn oaep_encrypt(pubkey: &Pubkey, secret: &[u8]) -> Result<Vec<u8>> {
 ///
 /// # Example
 /// ```no_run
-/// # let (pubkey, sig): (tpm_marshal::Pubkey, Vec<u8>) = (Default::default(), vec![]);
+/// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+/// # let key = 0x0100_0000;
+/// let pubkey = tpm.get_pub_key(key, None)?;
 /// let digest = tpm_client::session::sha1(&[b"message"]);
+/// let sig = tpm.sign(key, &digest, None)?;
 /// tpm_client::flows::verify_signature(&pubkey, &digest, &sig)?;
 /// # Ok::<(), tpm_client::Error>(())
 /// ```
@@ -234,7 +237,8 @@ pub fn composite_hash(composite: &PcrComposite) -> Result<Digest> {
 /// # Example
 /// ```no_run
 /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
-/// # let (key, pubkey) = (0x0100_0000, tpm_marshal::Pubkey::default());
+/// # let key = 0x0100_0000;
+/// let pubkey = tpm.get_pub_key(key, None)?;
 /// let sel = tpm_marshal::PcrSelection::new(3, &[0]).unwrap_or_default();
 /// let quote = tpm.quote(key, &[7; 20], &sel, None)?;
 /// tpm_client::flows::verify_quote(&pubkey, &quote, &[7; 20])?;

@@ -62,7 +62,11 @@ impl<T: Transport> Client<T> {
     /// let value = tpm.increment_counter(1, tpm_client::Auth::last(&mut s))?;
     /// # Ok::<(), tpm_client::Error>(())
     /// ```
-    pub fn increment_counter(&mut self, count_id: u32, counter_auth: Auth<'_>) -> Result<CounterValue> {
+    pub fn increment_counter(
+        &mut self,
+        count_id: u32,
+        counter_auth: Auth<'_>,
+    ) -> Result<CounterValue> {
         let input = IncrementCounterIn { count_id };
         Ok(self
             .call_auth::<IncrementCounter>(&input, &mut [counter_auth])?

@@ -17,17 +17,25 @@
 
 use crate::client::Auth;
 
+pub mod audit;
 pub mod capability;
+pub mod change_auth;
+pub mod context;
+pub mod counters;
 pub mod crypto;
+pub mod deprecated;
 pub mod ek;
 pub mod eviction;
+pub mod identity;
 pub mod integrity;
+pub mod nv;
 pub mod opt_in;
 pub mod ownership;
 pub mod sessions;
 pub mod startup;
 pub mod storage;
 pub mod testing;
+pub mod timing;
 
 /// The sessions present, in order.
 fn present<'a, const N: usize>(auths: [Option<Auth<'a>>; N]) -> Vec<Auth<'a>> {

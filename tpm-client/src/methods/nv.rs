@@ -5,8 +5,8 @@ use crate::client::{Auth, Client};
 use crate::error::Result;
 use crate::transport::Transport;
 use tpm_marshal::commands::nv::{
-    NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn,
-    NvReadValueIn, NvWriteValue, NvWriteValueAuth, NvWriteValueAuthIn, NvWriteValueIn,
+    NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn, NvReadValueIn,
+    NvWriteValue, NvWriteValueAuth, NvWriteValueAuthIn, NvWriteValueIn,
 };
 use tpm_marshal::{AuthData, NvDataPublic, NvIndex};
 
