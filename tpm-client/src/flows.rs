@@ -9,12 +9,13 @@ use crate::session::{random_nonce, sha1};
 use crate::transport::Transport;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::{BoxedUint, Oaep, Pkcs1v15Sign, PublicKey};
-use tpm_marshal::commands::integrity::QuoteOut;
+use tpm_marshal::commands::integrity::{Quote2Out, QuoteOut};
 use tpm_marshal::commands::storage::StoredDataBlob;
 use tpm_marshal::{
     AlgorithmId, AuthData, AuthDataUsage, Digest, EncScheme, EntityType, Handle, Key, Key12,
-    KeyBlob, KeyFlags, KeyParms, KeyParmsDetail, KeyUsage, Marshal, Nonce, PcrComposite,
-    PcrSelection, Pubkey, QuoteInfo, RsaKeyParms, SigScheme, Sized32, SizedBuffer, StorePubkey,
+    KeyBlob, KeyFlags, KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal, Nonce,
+    NvAttributes, NvDataPublic, NvIndex, NvPermission, PcrComposite, PcrInfoShort, PcrSelection,
+    Pubkey, QuoteInfo, QuoteInfo2, RsaKeyParms, SigScheme, Sized32, SizedBuffer, StorePubkey,
     StructVer,
 };
 
@@ -260,6 +261,66 @@ pub fn verify_quote(pubkey: &Pubkey, quote: &QuoteOut, external_data: &Nonce) ->
     pubkey_to_rsa(pubkey)?
         .verify(Pkcs1v15Sign::new::<sha1::Sha1>(), &digest, &quote.sig.0)
         .map_err(|_| Error::Verification("quote signature does not verify"))
+}
+
+/// Checks a TPM_Quote2 answer (Part 3, 16.5): a PKCS#1 v1.5 SHA-1 signature by `pubkey`
+/// over the TPM_QUOTE_INFO2 made of `external_data` and the returned PCR info, followed
+/// by the TPM_CAP_VERSION_INFO when one was asked for.
+///
+/// The digest in the PCR info is the TPM's; compare it with [`composite_hash`] of values
+/// you trust (e.g. read with [`Client::pcr_read`]).
+///
+/// # Errors
+/// [`Error::Verification`] when the signature does not verify.
+///
+/// # Example
+/// ```no_run
+/// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+/// # let key = 0x0100_0000;
+/// let pubkey = tpm.get_pub_key(key, None)?;
+/// let sel = tpm_marshal::PcrSelection::new(3, &[16]).unwrap_or_default();
+/// let quote = tpm.quote2(key, &[7; 20], &sel, true, None)?;
+/// tpm_client::flows::verify_quote2(&pubkey, &quote, &[7; 20])?;
+/// # Ok::<(), tpm_client::Error>(())
+/// ```
+pub fn verify_quote2(pubkey: &Pubkey, quote: &Quote2Out, external_data: &Nonce) -> Result<()> {
+    let info = QuoteInfo2 {
+        external_data: *external_data,
+        info_short: quote.pcr_data.clone(),
+    };
+    let mut signed = info.to_bytes().map_err(Error::Encode)?;
+    if let Some(version) = &quote.version_info.0 {
+        signed.extend(version.to_bytes().map_err(Error::Encode)?);
+    }
+    pubkey_to_rsa(pubkey)?
+        .verify(
+            Pkcs1v15Sign::new::<sha1::Sha1>(),
+            &sha1(&[&signed]),
+            &quote.sig.0,
+        )
+        .map_err(|_| Error::Verification("quote2 signature does not verify"))
+}
+
+/// Part 2, 19.3: a TPM_NV_DATA_PUBLIC for an area of `data_size` bytes at `nv_index` with
+/// `attributes`, bound to no PCR and usable from every locality.
+pub fn nv_public(nv_index: NvIndex, data_size: u32, attributes: NvAttributes) -> NvDataPublic {
+    let unbound = PcrInfoShort {
+        pcr_selection: PcrSelection {
+            pcr_select: vec![0; 3],
+        },
+        locality_at_release: LocalitySelection(0x1f),
+        digest_at_release: [0; 20],
+    };
+    NvDataPublic {
+        nv_index,
+        pcr_info_read: unbound.clone(),
+        pcr_info_write: unbound,
+        permission: NvPermission { attributes },
+        b_read_st_clear: false,
+        b_write_st_clear: false,
+        b_write_define: false,
+        data_size,
+    }
 }
 
 /// A selection of `pcrs`, at least 3 bytes wide (24 PCRs, the PC Client size).

@@ -28,7 +28,9 @@ impl<T: Transport> Client<T> {
     /// # Example
     /// ```no_run
     /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
-    /// # let pub_info: tpm_marshal::NvDataPublic = tpm_marshal::Unmarshal::from_bytes(&std::fs::read("nv.pub")?)?;
+    /// use tpm_marshal::{NvAttributes, NvIndex};
+    /// let attrs = NvAttributes::TPM_NV_PER_AUTHREAD | NvAttributes::TPM_NV_PER_AUTHWRITE;
+    /// let pub_info = tpm_client::flows::nv_public(NvIndex(0x0001_1101), 32, attrs);
     /// let mut owner = tpm.osap(tpm_marshal::EntityType::TPM_ET_OWNER, 0, &[1; 20])?;
     /// tpm.nv_define_space(&pub_info, &[4; 20], Some(tpm_client::Auth::last(&mut owner)))?;
     /// # Ok::<(), tpm_client::Error>(())
