@@ -1,4 +1,5 @@
-//! Authorization sessions as values (Part 1, 13: OIAP, OSAP, DSAP).
+//! Authorization sessions as values (Part 1, 13: OIAP, OSAP, DSAP; and transport sessions,
+//! whose HMACs work the same way).
 //!
 //! A session computes the command HMAC over the parameter digest and its two nonces,
 //! verifies the response HMAC, rolls the nonces, and encrypts new secrets (ADIP).
@@ -20,6 +21,9 @@ pub enum SessionKind {
     Osap,
     /// Part 3, 18.3 TPM_DSAP: the secret is the shared secret of a delegation.
     Dsap,
+    /// Part 3, 24.1 TPM_EstablishTransport: the secret is the transport session's
+    /// authorization value.
+    Transport,
 }
 
 /// An open authorization session.

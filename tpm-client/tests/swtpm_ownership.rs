@@ -521,3 +521,104 @@ fn audit_and_owner_clear_against_swtpm() {
         "a cleared TPM is disabled"
     );
 }
+
+#[test]
+fn transport_session_wraps_commands_against_swtpm() {
+    use tpm_marshal::commands::crypto::{GetRandom, GetRandomIn};
+    use tpm_marshal::commands::crypto::{Sign, SignIn};
+    use tpm_marshal::commands::integrity::{Extend, ExtendIn};
+    use tpm_marshal::{AlgorithmId, EncScheme, KeyHandle, TransportAttributes, TransportPublic};
+    let Some(sw) = start_swtpm() else { return };
+    // libtpms opens transport sessions only on an owned TPM (TPM_NOSRK before).
+    let (mut c, key) = owned_with_key(&sw);
+    let public = TransportPublic {
+        trans_attributes: TransportAttributes(0),
+        alg_id: AlgorithmId::TPM_ALG_MGF1,
+        enc_scheme: EncScheme::TPM_ES_NONE,
+    };
+    let secret = [0x42; 20];
+    let (mut t, report) = step(
+        "EstablishTransport(KH_TRANSPORT)",
+        c.establish_transport(
+            KeyHandle::TPM_KH_TRANSPORT.0,
+            &public,
+            &secret,
+            &secret,
+            None,
+        ),
+    );
+    assert_eq!(report.locality, 0);
+    let (random, r1) = step(
+        "ExecuteTransport(GetRandom)",
+        c.execute_transport::<GetRandom>(
+            &GetRandomIn {
+                bytes_requested: 16,
+            },
+            &mut [],
+            Auth::keep(&mut t),
+        ),
+    );
+    assert_eq!(random.random_bytes.0.len(), 16);
+    let before = step("PCRRead", c.pcr_read(16));
+    let (out, r2) = step(
+        "ExecuteTransport(Extend)",
+        c.execute_transport::<Extend>(
+            &ExtendIn {
+                pcr_num: 16,
+                in_digest: [5; 20],
+            },
+            &mut [],
+            Auth::keep(&mut t),
+        ),
+    );
+    assert_eq!(out.out_digest, sha1(&[&before, &[5; 20]]));
+    assert!(r2.current_ticks >= r1.current_ticks);
+    // A wrapped command with its own session: both HMACs verify.
+    let mut s = oiap(&mut c, KEY);
+    let digest = sha1(&[b"wrapped"]);
+    let (signed, _) = step(
+        "ExecuteTransport(Sign with OIAP)",
+        c.execute_transport::<Sign>(
+            &SignIn {
+                key_handle: key,
+                area_to_sign: digest.to_vec().into(),
+            },
+            &mut [Auth::keep(&mut s)],
+            Auth::keep(&mut t),
+        ),
+    );
+    let pubkey = step("GetPubKey", c.get_pub_key(key, Some(Auth::keep(&mut s))));
+    step(
+        "verify the wrapped signature",
+        flows::verify_signature(&pubkey, &digest, &signed.sig.0),
+    );
+    // A tampered transport response fails its HMAC.
+    c.transport().flip_next = true;
+    let err = c
+        .execute_transport::<GetRandom>(
+            &GetRandomIn { bytes_requested: 4 },
+            &mut [],
+            Auth::keep(&mut t),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::ResponseAuth(_)), "{err}");
+
+    let (mut t, _) = step(
+        "EstablishTransport(KH_TRANSPORT, LOG)",
+        c.establish_transport(
+            KeyHandle::TPM_KH_TRANSPORT.0,
+            &TransportPublic {
+                trans_attributes: TransportAttributes::TPM_TRANSPORT_LOG,
+                ..public
+            },
+            &secret,
+            &secret,
+            None,
+        ),
+    );
+    let released = step(
+        "ReleaseTransportSigned",
+        c.release_transport_signed(key, &[3; 20], Some(Auth::keep(&mut s)), Auth::last(&mut t)),
+    );
+    assert_eq!(released.signature.0.len(), 256);
+}

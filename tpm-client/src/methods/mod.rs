@@ -36,6 +36,7 @@ pub mod startup;
 pub mod storage;
 pub mod testing;
 pub mod timing;
+pub mod transport;
 
 /// The sessions present, in order.
 fn present<'a, const N: usize>(auths: [Option<Auth<'a>>; N]) -> Vec<Auth<'a>> {
