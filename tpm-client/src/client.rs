@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::session::{sha1, AuthSession};
 use crate::transport::Transport;
 use tpm_marshal::framing::{CommandFrame, ResponseFrame};
-use tpm_marshal::{Command, Marshal, ReturnCode, Unmarshal};
+use tpm_marshal::{Command, Digest, Marshal, ReturnCode, Unmarshal};
 
 /// One session's part in a command: the session and whether to keep it open.
 #[derive(Debug)]
@@ -69,40 +69,69 @@ impl<T: Transport> Client<T> {
         input: &C::In,
         auths: &mut [Auth<'_>],
     ) -> Result<C::Out> {
-        let body = input.to_bytes().map_err(Error::Encode)?;
-        let params = body.get(4 * C::IN_HANDLES..).unwrap_or_default();
-        let in_digest = sha1(&[&C::ORDINAL.0.to_be_bytes(), params]);
-        let trailers: Vec<_> = auths
-            .iter()
-            .map(|a| a.session.authorize(&in_digest, a.keep))
-            .collect();
-        let command = CommandFrame::encode(C::ORDINAL, &body, &trailers).map_err(Error::Encode)?;
+        let (command, _) = encode_command::<C>(input, auths)?;
         let response = self.transport.transmit(&command)?;
-        let frame = ResponseFrame::parse(&response).map_err(|e| Error::Malformed(e.to_string()))?;
-        if frame.return_code != ReturnCode::TPM_SUCCESS {
-            for a in auths.iter_mut() {
-                a.session.close();
-            }
-            return Err(Error::tpm(frame.return_code));
-        }
-        if frame.auths.len() != auths.len() {
-            return Err(Error::Malformed(format!(
-                "{} auth trailers for {} sessions",
-                frame.auths.len(),
-                auths.len()
-            )));
-        }
-        if !auths.is_empty() {
-            let out_params = frame.body.get(4 * C::OUT_HANDLES..).unwrap_or_default();
-            let out_digest = sha1(&[
-                &frame.return_code.0.to_be_bytes(),
-                &C::ORDINAL.0.to_be_bytes(),
-                out_params,
-            ]);
-            for (a, out) in auths.iter_mut().zip(&frame.auths) {
-                a.session.verify(&out_digest, out)?;
-            }
-        }
-        Ok(C::Out::from_bytes(frame.body)?)
+        decode_response::<C>(&response, auths)
     }
+}
+
+/// The command frame of `C` with one trailer per session, and its inParamDigest.
+pub(crate) fn encode_command<C: Command>(
+    input: &C::In,
+    auths: &[Auth<'_>],
+) -> Result<(Vec<u8>, Digest)> {
+    let body = input.to_bytes().map_err(Error::Encode)?;
+    let params = body.get(4 * C::IN_HANDLES..).unwrap_or_default();
+    let in_digest = sha1(&[&C::ORDINAL.0.to_be_bytes(), params]);
+    let trailers: Vec<_> = auths
+        .iter()
+        .map(|a| a.session.authorize(&in_digest, a.keep))
+        .collect();
+    let command = CommandFrame::encode(C::ORDINAL, &body, &trailers).map_err(Error::Encode)?;
+    Ok((command, in_digest))
+}
+
+/// The outParamDigest of a response to `C`: SHA1(returnCode || ordinal || parameters
+/// after the output handles).
+pub(crate) fn out_param_digest<C: Command>(frame: &ResponseFrame<'_>) -> Digest {
+    let out_params = frame.body.get(4 * C::OUT_HANDLES..).unwrap_or_default();
+    sha1(&[
+        &frame.return_code.0.to_be_bytes(),
+        &C::ORDINAL.0.to_be_bytes(),
+        out_params,
+    ])
+}
+
+/// Splits a response frame, naming what is wrong with it.
+pub(crate) fn parse_response(response: &[u8]) -> Result<ResponseFrame<'_>> {
+    ResponseFrame::parse(response).map_err(|e| Error::Malformed(e.to_string()))
+}
+
+/// Checks a response to `C`: a non-zero return code is [`Error::Tpm`] (the TPM closed the
+/// sessions); otherwise every trailer must verify before the parameters are decoded.
+pub(crate) fn decode_response<C: Command>(
+    response: &[u8],
+    auths: &mut [Auth<'_>],
+) -> Result<C::Out> {
+    let frame = parse_response(response)?;
+    if frame.return_code != ReturnCode::TPM_SUCCESS {
+        for a in auths.iter_mut() {
+            a.session.close();
+        }
+        return Err(Error::tpm(frame.return_code));
+    }
+    if frame.auths.len() != auths.len() {
+        return Err(Error::Malformed(format!(
+            "{} auth trailers for {} sessions",
+            frame.auths.len(),
+            auths.len()
+        )));
+    }
+    if !auths.is_empty() {
+        let out_digest = out_param_digest::<C>(&frame);
+        for (a, out) in auths.iter_mut().zip(&frame.auths) {
+            a.session.verify(&out_digest, out)?;
+        }
+    }
+    Ok(C::Out::from_bytes(frame.body)?)
 }

@@ -10,6 +10,9 @@
 
 pub mod client;
 pub mod error;
+pub mod flows;
+pub mod guard;
+pub mod methods;
 pub mod session;
 pub mod swtpm;
 pub mod transport;
@@ -17,6 +20,7 @@ pub mod uri;
 
 pub use client::{Auth, Client};
 pub use error::{Error, Result};
+pub use guard::SessionGuard;
 pub use session::{AuthSession, SessionKind};
 pub use swtpm::{BlobType, SwtpmCtrl};
 pub use transport::{DeviceTransport, TcpTransport, Transport, UnixTransport};

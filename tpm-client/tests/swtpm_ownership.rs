@@ -1,0 +1,624 @@
+//! The whole owner flow against Debian's swtpm (TPM 1.2), started by the test, from a
+//! factory-fresh state (no EK, disabled, deactivated): physical presence, enable,
+//! activate, create the EK, take ownership with OAEP-encrypted secrets, create and load a
+//! signing key, sign and verify outside the TPM, seal and unseal, quote and verify.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{start_swtpm, step, Swtpm, Tamper};
+use tpm_client::flows::{self, blob_pubkey};
+use tpm_client::session::sha1;
+use tpm_client::{Auth, Client, Error};
+use tpm_marshal::{EntityType, KeyHandle, KeyUsage, PhysicalPresence, ResourceType, ReturnCode};
+
+const OWNER: [u8; 20] = [0x11; 20];
+const SRK: [u8; 20] = [0; 20]; // the well-known secret
+const KEY: [u8; 20] = [0x22; 20];
+const DATA: [u8; 20] = [0x33; 20];
+const SRK_HANDLE: u32 = KeyHandle::TPM_KH_SRK.0;
+
+/// Physical presence, enable, activate (which needs a restart), create the EK; returns a
+/// client on the restarted TPM.
+fn provision(sw: &Swtpm) -> Client<Tamper> {
+    let mut c = sw.client();
+    step(
+        "TSC_PhysicalPresence(CMD_ENABLE)",
+        c.tsc_physical_presence(PhysicalPresence::TPM_PHYSICAL_PRESENCE_CMD_ENABLE),
+    );
+    step(
+        "TSC_PhysicalPresence(PRESENT)",
+        c.tsc_physical_presence(PhysicalPresence::TPM_PHYSICAL_PRESENCE_PRESENT),
+    );
+    step("PhysicalEnable", c.physical_enable());
+    step(
+        "PhysicalSetDeactivated(false)",
+        c.physical_set_deactivated(false),
+    );
+    // The permanent deactivated flag reaches the volatile one at the next startup.
+    drop(c);
+    step("ctrl INIT", sw.ctrl().init(false));
+    let mut c = sw.client();
+    match c.startup(tpm_marshal::StartupType::TPM_ST_CLEAR) {
+        Ok(()) => {}
+        Err(e) if e.code() == Some(ReturnCode::TPM_INVALID_POSTINIT) => {}
+        Err(e) => panic!("step `Startup(ST_CLEAR)` failed against swtpm: {e}"),
+    }
+    let perm = step(
+        "GetCapability(FLAG_PERMANENT)",
+        c.get_capability_permanent_flags(),
+    );
+    assert!(
+        !perm.disable && !perm.deactivated,
+        "enabled and active: {perm:?}"
+    );
+    let vol = step(
+        "GetCapability(FLAG_VOLATILE)",
+        c.get_capability_volatile_flags(),
+    );
+    assert!(!vol.deactivated, "active after restart: {vol:?}");
+    assert_eq!(
+        c.read_pubek().unwrap_err().code(),
+        Some(ReturnCode::TPM_NO_ENDORSEMENT),
+        "swtpm starts without an EK"
+    );
+    let pubek = step(
+        "CreateEndorsementKeyPair",
+        c.create_endorsement_key_pair(&flows::ek_parms()),
+    );
+    assert_eq!(
+        step("ReadPubek", c.read_pubek()),
+        pubek,
+        "ReadPubek is the new EK"
+    );
+    c
+}
+
+#[test]
+fn full_owner_flow_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+
+    // Take ownership: the secrets go OAEP-encrypted to the PUBEK.
+    let pem = step(
+        "PUBEK as PEM",
+        c.read_pubek().and_then(|k| flows::pubkey_to_pem(&k)),
+    );
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"), "{pem}");
+    let srk = step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    assert_eq!(srk.key_usage(), KeyUsage::TPM_KEY_STORAGE);
+    assert_eq!(srk.pub_key().key.0.len(), 256, "a 2048-bit SRK");
+    assert!(
+        step(
+            "GetCapability(FLAG_PERMANENT)",
+            c.get_capability_permanent_flags()
+        )
+        .ownership
+    );
+    assert_eq!(
+        c.read_pubek().unwrap_err().code(),
+        Some(ReturnCode::TPM_DISABLED_CMD),
+        "the PUBEK is no longer readable without the owner"
+    );
+
+    // The owner reads the SRK and EK public parts (OIAP, owner secret).
+    let mut owner = step("OIAP", c.oiap());
+    owner.set_secret(OWNER);
+    let srk_pub = step(
+        "OwnerReadInternalPub(SRK)",
+        c.owner_read_internal_pub(SRK_HANDLE, Auth::keep(&mut owner)),
+    );
+    assert_eq!(
+        srk_pub.pub_key,
+        *srk.pub_key(),
+        "the SRK TakeOwnership returned"
+    );
+    step(
+        "GetCapabilityOwner",
+        c.get_capability_owner(Auth::keep(&mut owner)),
+    );
+    // A response whose HMAC does not verify is an error, not a result.
+    c.transport().flip_next = true;
+    let err = c.get_capability_owner(Auth::keep(&mut owner)).unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseAuth(_)),
+        "tampered response: {err}"
+    );
+    assert!(
+        !owner.is_open(),
+        "a session whose response failed is closed"
+    );
+    let _ = c.flush_specific(owner.handle(), ResourceType::TPM_RT_AUTH);
+
+    // A wrong owner secret is TPM_AUTHFAIL, and the TPM closes the session.
+    let mut wrong = step("OIAP", c.oiap());
+    wrong.set_secret([0x99; 20]);
+    let err = c.get_capability_owner(Auth::keep(&mut wrong)).unwrap_err();
+    assert_eq!(err.code(), Some(ReturnCode::TPM_AUTHFAIL), "{err}");
+    assert!(!wrong.is_open());
+
+    // OSAP with the owner: the shared secret authorizes an owner command.
+    let mut osap = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    step(
+        "GetCapabilityOwner under OSAP",
+        c.get_capability_owner(Auth::keep(&mut osap)),
+    );
+    step(
+        "GetCapabilityOwner under OSAP, continued",
+        c.get_capability_owner(Auth::keep(&mut osap)),
+    );
+    step("FlushSpecific(OSAP)", c.flush_session(osap));
+
+    // A signing key: CreateWrapKey (OSAP, ADIP) + LoadKey2; Sign; verify with rsa.
+    let template = flows::key_template(KeyUsage::TPM_KEY_SIGNING);
+    let (key, blob) = step(
+        "CreateWrapKey + LoadKey2",
+        c.create_and_load_key(SRK_HANDLE, &SRK, &template, &KEY),
+    );
+    let mut s = step("OIAP", c.oiap());
+    s.set_secret(KEY);
+    let pubkey = step("GetPubKey", c.get_pub_key(key, Some(Auth::keep(&mut s))));
+    assert_eq!(pubkey, blob_pubkey(&blob), "GetPubKey is the created key");
+    let digest = sha1(&[b"signed by swtpm"]);
+    let sig = step("Sign", c.sign(key, &digest, Some(Auth::keep(&mut s))));
+    step(
+        "verify the TPM_Sign signature with rsa",
+        flows::verify_signature(&pubkey, &digest, &sig),
+    );
+    assert!(
+        flows::verify_signature(&pubkey, &sha1(&[b"other"]), &sig).is_err(),
+        "a signature over other data does not verify"
+    );
+    step("FlushSpecific(OIAP)", c.flush_session(s));
+
+    // Quote PCRs 0 and 16 and check the signature and the composite.
+    step("Extend(16)", c.extend(16, &[7; 20]));
+    let quote = step("Quote + verify", c.quote_and_verify(key, &KEY, &[0, 16]));
+    let pcr16 = step("PCRRead(16)", c.pcr_read(16));
+    assert_eq!(
+        quote.pcr_data.pcr_values,
+        vec![step("PCRRead(0)", c.pcr_read(0)), pcr16],
+        "the quoted values are the PCRs"
+    );
+
+    // Seal and unseal (OSAP + ADIP for the data secret; two OIAP sessions to unseal).
+    let sealed = step(
+        "Seal",
+        c.seal_with(SRK_HANDLE, &SRK, &DATA, b"sealed by the client"),
+    );
+    let plain = step("Unseal", c.unseal_with(SRK_HANDLE, &SRK, &DATA, &sealed));
+    assert_eq!(plain, b"sealed by the client");
+    let err = c
+        .unseal_with(SRK_HANDLE, &SRK, &[0x44; 20], &sealed)
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(ReturnCode::TPM_AUTH2FAIL),
+        "a wrong data secret fails the second session: {err}"
+    );
+
+    step(
+        "FlushSpecific(key)",
+        c.flush_specific(key, ResourceType::TPM_RT_KEY),
+    );
+}
+
+/// A provisioned TPM with an owner (OWNER) and SRK (SRK), and a loaded signing key (KEY).
+fn owned_with_key(sw: &Swtpm) -> (Client<Tamper>, u32) {
+    let mut c = provision(sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let template = flows::key_template(KeyUsage::TPM_KEY_SIGNING);
+    let (key, _) = step(
+        "CreateWrapKey + LoadKey2",
+        c.create_and_load_key(SRK_HANDLE, &SRK, &template, &KEY),
+    );
+    (c, key)
+}
+
+fn oiap(c: &mut Client<Tamper>, secret: [u8; 20]) -> tpm_client::AuthSession {
+    let mut s = step("OIAP", c.oiap());
+    s.set_secret(secret);
+    s
+}
+
+#[test]
+fn nv_areas_with_their_own_secret_against_swtpm() {
+    use tpm_marshal::{NvAttributes, NvIndex};
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    // Until nvLocked is set the TPM checks no NV permission: set it first.
+    let lock = flows::nv_public(NvIndex::TPM_NV_INDEX_LOCK, 0, NvAttributes(0));
+    step(
+        "NV_DefineSpace(INDEX_LOCK)",
+        c.nv_define_space(&lock, &[0; 20], None),
+    );
+    assert!(step("flags", c.get_capability_permanent_flags()).nv_locked);
+
+    let index = NvIndex(0x0001_1101);
+    let secret = [0x55; 20];
+    let attrs = NvAttributes::TPM_NV_PER_AUTHREAD | NvAttributes::TPM_NV_PER_AUTHWRITE;
+    let public = flows::nv_public(index, 32, attrs);
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    step(
+        "NV_DefineSpace (ADIP secret)",
+        c.nv_define_space(&public, &secret, Some(Auth::last(&mut owner))),
+    );
+    let mut s = oiap(&mut c, secret);
+    step(
+        "NV_WriteValueAuth",
+        c.nv_write_value_auth(index, 4, b"written", Auth::keep(&mut s)),
+    );
+    let read = step(
+        "NV_ReadValueAuth",
+        c.nv_read_value_auth(index, 4, 7, Auth::keep(&mut s)),
+    );
+    assert_eq!(read, b"written");
+    step("FlushSpecific", c.flush_session(s));
+    let err = c.nv_read_value(index, 0, 4, None).unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(ReturnCode::TPM_AUTH_CONFLICT),
+        "an AUTHREAD area is not readable without its secret: {err}"
+    );
+    let mut wrong = oiap(&mut c, [0x56; 20]);
+    let err = c
+        .nv_read_value_auth(index, 0, 4, Auth::last(&mut wrong))
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ReturnCode::TPM_AUTHFAIL), "{err}");
+
+    // An owner-protected area, then delete it (data size 0).
+    let owner_index = NvIndex(0x0001_1102);
+    let attrs = NvAttributes::TPM_NV_PER_OWNERREAD | NvAttributes::TPM_NV_PER_OWNERWRITE;
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    step(
+        "NV_DefineSpace(owner area)",
+        c.nv_define_space(
+            &flows::nv_public(owner_index, 8, attrs),
+            &[0; 20],
+            Some(Auth::last(&mut owner)),
+        ),
+    );
+    let mut o = oiap(&mut c, OWNER);
+    step(
+        "NV_WriteValue (owner)",
+        c.nv_write_value(owner_index, 0, b"12345678", Some(Auth::keep(&mut o))),
+    );
+    assert_eq!(
+        step(
+            "NV_ReadValue (owner)",
+            c.nv_read_value(owner_index, 0, 8, Some(Auth::keep(&mut o)))
+        ),
+        b"12345678"
+    );
+    step("FlushSpecific", c.flush_session(o));
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    step(
+        "NV_DefineSpace(size 0) deletes",
+        c.nv_define_space(
+            &flows::nv_public(owner_index, 0, attrs),
+            &[0; 20],
+            Some(Auth::last(&mut owner)),
+        ),
+    );
+    let mut o = oiap(&mut c, OWNER);
+    let err = c
+        .nv_read_value(owner_index, 0, 8, Some(Auth::last(&mut o)))
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ReturnCode::TPM_BADINDEX), "deleted: {err}");
+}
+
+#[test]
+fn monotonic_counter_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let secret = [0x66; 20];
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    let created = step(
+        "CreateCounter (ADIP secret)",
+        c.create_counter(&secret, *b"test", Auth::last(&mut owner)),
+    );
+    assert_eq!(created.counter_value.label, *b"test");
+    let id = created.count_id;
+    let before = step("ReadCounter", c.read_counter(id)).counter;
+    let mut s = oiap(&mut c, secret);
+    let after = step(
+        "IncrementCounter",
+        c.increment_counter(id, Auth::keep(&mut s)),
+    );
+    assert_eq!(after.counter, before + 1, "incremented by one");
+    assert_eq!(step("ReadCounter", c.read_counter(id)).counter, before + 1);
+    step("ReleaseCounter", c.release_counter(id, Auth::last(&mut s)));
+    assert_eq!(
+        c.read_counter(id).unwrap_err().code(),
+        Some(ReturnCode::TPM_BAD_COUNTER),
+        "released"
+    );
+}
+
+#[test]
+fn attestation_commands_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let (mut c, key) = owned_with_key(&sw);
+    let mut s = oiap(&mut c, KEY);
+    let pubkey = step("GetPubKey", c.get_pub_key(key, Some(Auth::keep(&mut s))));
+
+    // Quote2 with the version info, checked outside the TPM.
+    step("Extend(16)", c.extend(16, &[3; 20]));
+    let sel = tpm_marshal::PcrSelection::new(3, &[16]).unwrap();
+    let nonce = [0x77; 20];
+    let q2 = step(
+        "Quote2",
+        c.quote2(key, &nonce, &sel, true, Some(Auth::keep(&mut s))),
+    );
+    assert!(q2.version_info.0.is_some(), "version info asked for");
+    step("verify Quote2", flows::verify_quote2(&pubkey, &q2, &nonce));
+    let composite = tpm_marshal::PcrComposite {
+        select: sel.clone(),
+        pcr_values: vec![step("PCRRead", c.pcr_read(16))],
+    };
+    assert_eq!(
+        q2.pcr_data.digest_at_release,
+        step("composite hash", flows::composite_hash(&composite)),
+        "Quote2's digest is the composite of the PCR values"
+    );
+
+    // CertifyKey: the key certifies itself; the signature covers SHA1(certifyInfo).
+    let mut s2 = oiap(&mut c, KEY);
+    let cert = step(
+        "CertifyKey",
+        c.certify_key(
+            key,
+            key,
+            &nonce,
+            Some(Auth::keep(&mut s)),
+            Some(Auth::keep(&mut s2)),
+        ),
+    );
+    let info = tpm_marshal::Marshal::to_bytes(&cert.certify_info).unwrap();
+    step(
+        "verify CertifyKey signature",
+        flows::verify_signature(&pubkey, &sha1(&[&info]), &cert.out_data.0),
+    );
+    step("FlushSpecific", c.flush_session(s2));
+
+    // TickStampBlob and GetTicks.
+    let t1 = step("GetTicks", c.get_ticks());
+    let stamp = step(
+        "TickStampBlob",
+        c.tick_stamp_blob(key, &nonce, &[9; 20], Some(Auth::keep(&mut s))),
+    );
+    assert_eq!(
+        stamp.current_ticks.tick_nonce, t1.tick_nonce,
+        "same tick session"
+    );
+    assert!(stamp.current_ticks.current_ticks >= t1.current_ticks);
+    assert_eq!(stamp.sig.0.len(), 256);
+    step("FlushSpecific", c.flush_session(s));
+
+    // SaveContext / LoadContext of the key, and FlushSpecific in between.
+    let blob = step(
+        "SaveContext(key)",
+        c.save_context(key, ResourceType::TPM_RT_KEY, *b"client test key!"),
+    );
+    step(
+        "FlushSpecific(key)",
+        c.flush_specific(key, ResourceType::TPM_RT_KEY),
+    );
+    let reloaded = step("LoadContext(key)", c.load_context(key, false, &blob));
+    let mut s = oiap(&mut c, KEY);
+    assert_eq!(
+        step(
+            "GetPubKey(reloaded)",
+            c.get_pub_key(reloaded, Some(Auth::last(&mut s)))
+        ),
+        pubkey
+    );
+}
+
+#[test]
+fn changing_secrets_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let new_srk = [0x88; 20];
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    step(
+        "ChangeAuthOwner(SRK)",
+        c.change_auth_owner(&new_srk, EntityType::TPM_ET_SRK, Auth::last(&mut owner)),
+    );
+    let err = c.seal_with(SRK_HANDLE, &SRK, &DATA, b"x").unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(ReturnCode::TPM_AUTHFAIL),
+        "old SRK secret: {err}"
+    );
+    let sealed = step(
+        "Seal with the new SRK secret",
+        c.seal_with(SRK_HANDLE, &new_srk, &DATA, b"x"),
+    );
+
+    // TPM_ChangeAuth on the sealed blob: a new data secret.
+    let new_data = [0x99; 20];
+    let tpm_marshal::commands::storage::StoredDataBlob::StoredData(mut stored) = sealed.clone()
+    else {
+        panic!("TPM_Seal without PCR_INFO_LONG returns a TPM_STORED_DATA");
+    };
+    let mut parent = step(
+        "OSAP(SRK)",
+        c.osap(EntityType::TPM_ET_KEYHANDLE, SRK_HANDLE, &new_srk),
+    );
+    let mut entity = oiap(&mut c, DATA);
+    let enc = step(
+        "ChangeAuth(data)",
+        c.change_auth(
+            SRK_HANDLE,
+            &new_data,
+            EntityType::TPM_ET_DATA,
+            &stored.enc_data.0,
+            Auth::last(&mut parent),
+            Auth::last(&mut entity),
+        ),
+    );
+    stored.enc_data = enc.into();
+    let blob = tpm_marshal::commands::storage::StoredDataBlob::StoredData(stored);
+    assert_eq!(
+        step(
+            "Unseal with the new data secret",
+            c.unseal_with(SRK_HANDLE, &new_srk, &new_data, &blob)
+        ),
+        b"x"
+    );
+
+    let new_owner = [0xaa; 20];
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    step(
+        "ChangeAuthOwner(owner)",
+        c.change_auth_owner(&new_owner, EntityType::TPM_ET_OWNER, Auth::last(&mut owner)),
+    );
+    let mut o = oiap(&mut c, new_owner);
+    step(
+        "GetCapabilityOwner with the new owner secret",
+        c.get_capability_owner(Auth::last(&mut o)),
+    );
+}
+
+#[test]
+fn audit_and_owner_clear_against_swtpm() {
+    use tpm_marshal::Ordinal;
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let mut o = oiap(&mut c, OWNER);
+    step(
+        "SetOrdinalAuditStatus(GetRandom)",
+        c.set_ordinal_audit_status(Ordinal::TPM_ORD_GetRandom, true, Auth::keep(&mut o)),
+    );
+    let before = step("GetAuditDigest", c.get_audit_digest(Ordinal(0)));
+    assert!(
+        before
+            .ord_list
+            .ordinals
+            .contains(&Ordinal::TPM_ORD_GetRandom),
+        "GetRandom is audited: {:?}",
+        before.ord_list
+    );
+    step("GetRandom", c.get_random(8));
+    let after = step("GetAuditDigest", c.get_audit_digest(Ordinal(0)));
+    assert_ne!(
+        after.audit_digest, before.audit_digest,
+        "an audited command moves the digest"
+    );
+
+    // Part 3, 6.2: clearing leaves the TPM unowned, disabled and deactivated.
+    step("OwnerClear", c.owner_clear(Auth::last(&mut o)));
+    let perm = step("flags", c.get_capability_permanent_flags());
+    assert!(perm.disable && perm.deactivated, "cleared: {perm:?}");
+    assert_eq!(
+        c.read_pubek().unwrap_err().code(),
+        Some(ReturnCode::TPM_DISABLED),
+        "a cleared TPM is disabled"
+    );
+}
+
+#[test]
+fn transport_session_wraps_commands_against_swtpm() {
+    use tpm_marshal::commands::crypto::{GetRandom, GetRandomIn};
+    use tpm_marshal::commands::crypto::{Sign, SignIn};
+    use tpm_marshal::commands::integrity::{Extend, ExtendIn};
+    use tpm_marshal::{AlgorithmId, EncScheme, KeyHandle, TransportAttributes, TransportPublic};
+    let Some(sw) = start_swtpm() else { return };
+    // libtpms opens transport sessions only on an owned TPM (TPM_NOSRK before).
+    let (mut c, key) = owned_with_key(&sw);
+    let public = TransportPublic {
+        trans_attributes: TransportAttributes(0),
+        alg_id: AlgorithmId::TPM_ALG_MGF1,
+        enc_scheme: EncScheme::TPM_ES_NONE,
+    };
+    let secret = [0x42; 20];
+    let (mut t, report) = step(
+        "EstablishTransport(KH_TRANSPORT)",
+        c.establish_transport(
+            KeyHandle::TPM_KH_TRANSPORT.0,
+            &public,
+            &secret,
+            &secret,
+            None,
+        ),
+    );
+    assert_eq!(report.locality, 0);
+    let (random, r1) = step(
+        "ExecuteTransport(GetRandom)",
+        c.execute_transport::<GetRandom>(
+            &GetRandomIn {
+                bytes_requested: 16,
+            },
+            &mut [],
+            Auth::keep(&mut t),
+        ),
+    );
+    assert_eq!(random.random_bytes.0.len(), 16);
+    let before = step("PCRRead", c.pcr_read(16));
+    let (out, r2) = step(
+        "ExecuteTransport(Extend)",
+        c.execute_transport::<Extend>(
+            &ExtendIn {
+                pcr_num: 16,
+                in_digest: [5; 20],
+            },
+            &mut [],
+            Auth::keep(&mut t),
+        ),
+    );
+    assert_eq!(out.out_digest, sha1(&[&before, &[5; 20]]));
+    assert!(r2.current_ticks >= r1.current_ticks);
+    // A wrapped command with its own session: both HMACs verify.
+    let mut s = oiap(&mut c, KEY);
+    let digest = sha1(&[b"wrapped"]);
+    let (signed, _) = step(
+        "ExecuteTransport(Sign with OIAP)",
+        c.execute_transport::<Sign>(
+            &SignIn {
+                key_handle: key,
+                area_to_sign: digest.to_vec().into(),
+            },
+            &mut [Auth::keep(&mut s)],
+            Auth::keep(&mut t),
+        ),
+    );
+    let pubkey = step("GetPubKey", c.get_pub_key(key, Some(Auth::keep(&mut s))));
+    step(
+        "verify the wrapped signature",
+        flows::verify_signature(&pubkey, &digest, &signed.sig.0),
+    );
+    // A tampered transport response fails its HMAC.
+    c.transport().flip_next = true;
+    let err = c
+        .execute_transport::<GetRandom>(
+            &GetRandomIn { bytes_requested: 4 },
+            &mut [],
+            Auth::keep(&mut t),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::ResponseAuth(_)), "{err}");
+
+    let (mut t, _) = step(
+        "EstablishTransport(KH_TRANSPORT, LOG)",
+        c.establish_transport(
+            KeyHandle::TPM_KH_TRANSPORT.0,
+            &TransportPublic {
+                trans_attributes: TransportAttributes::TPM_TRANSPORT_LOG,
+                ..public
+            },
+            &secret,
+            &secret,
+            None,
+        ),
+    );
+    let released = step(
+        "ReleaseTransportSigned",
+        c.release_transport_signed(key, &[3; 20], Some(Auth::keep(&mut s)), Auth::last(&mut t)),
+    );
+    assert_eq!(released.signature.0.len(), 256);
+}
