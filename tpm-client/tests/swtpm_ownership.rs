@@ -622,3 +622,201 @@ fn transport_session_wraps_commands_against_swtpm() {
     );
     assert_eq!(released.signature.0.len(), 256);
 }
+
+#[test]
+fn make_identity_with_two_sessions_against_swtpm() {
+    use tpm_marshal::{IdentityContents, Marshal, Ordinal, StructVer};
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let label_digest = sha1(&[b"privacy CA label"]);
+    let template = flows::key_template(KeyUsage::TPM_KEY_IDENTITY);
+    let mut srk = oiap(&mut c, SRK);
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    let made = step(
+        "MakeIdentity (SRK OIAP + owner OSAP, ADIP)",
+        c.make_identity(
+            &KEY,
+            &label_digest,
+            &template,
+            Some(Auth::last(&mut srk)),
+            Auth::last(&mut owner),
+        ),
+    );
+    assert_eq!(made.id_key.key_usage(), KeyUsage::TPM_KEY_IDENTITY);
+    let aik = blob_pubkey(&made.id_key);
+    let contents = IdentityContents {
+        ver: StructVer::V1_1,
+        ordinal: Ordinal::TPM_ORD_MakeIdentity,
+        label_priv_ca_digest: label_digest,
+        identity_pub_key: aik.clone(),
+    };
+    step(
+        "verify identityBinding over TPM_IDENTITY_CONTENTS",
+        flows::verify_signature(
+            &aik,
+            &sha1(&[&contents.to_bytes().unwrap()]),
+            &made.identity_binding.0,
+        ),
+    );
+    let mut srk = oiap(&mut c, SRK);
+    let handle = step(
+        "LoadKey2(AIK)",
+        c.load_key2(SRK_HANDLE, &made.id_key, Some(Auth::last(&mut srk))),
+    );
+    let quote = step("Quote with the AIK", c.quote_and_verify(handle, &KEY, &[0]));
+    assert_eq!(quote.pcr_data.pcr_values.len(), 1);
+}
+
+#[test]
+fn deprecated_commands_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let (mut c, key) = owned_with_key(&sw);
+    let mut o = oiap(&mut c, OWNER);
+    let pubek = step("OwnerReadPubek", c.owner_read_pubek(Auth::keep(&mut o)));
+    let ek = step(
+        "OwnerReadInternalPub(EK)",
+        c.owner_read_internal_pub(KeyHandle::TPM_KH_EK.0, Auth::keep(&mut o)),
+    );
+    assert_eq!(pubek, ek, "both owner reads return the EK");
+    step(
+        "DirWriteAuth(0)",
+        c.dir_write_auth(0, &[0x5c; 20], Auth::keep(&mut o)),
+    );
+    assert_eq!(step("DirRead(0)", c.dir_read(0)), [0x5c; 20]);
+    step("Terminate_Handle", c.terminate_handle(o));
+
+    // Part 3, 27.2.1: TPM_SaveKeyContext releases the key from the TPM.
+    let saved = step("SaveKeyContext", c.save_key_context(key));
+    assert_eq!(
+        c.evict_key(key).unwrap_err().code(),
+        Some(ReturnCode::TPM_INVALID_KEYHANDLE),
+        "the saved key is no longer loaded"
+    );
+    let reloaded = step("LoadKeyContext", c.load_key_context(&saved));
+    let mut s = oiap(&mut c, KEY);
+    step(
+        "GetPubKey(reloaded)",
+        c.get_pub_key(reloaded, Some(Auth::keep(&mut s))),
+    );
+    step("EvictKey(reloaded)", c.evict_key(reloaded));
+    let saved_session = step("SaveAuthContext", c.save_auth_context(s.handle()));
+    let handle = step("LoadAuthContext", c.load_auth_context(&saved_session));
+    assert_eq!(
+        handle,
+        s.handle(),
+        "the session comes back under its handle"
+    );
+
+    // TPM_LoadKey (1.1): its handle is inside the response HMAC.
+    let (_, blob) = step(
+        "CreateWrapKey",
+        c.create_and_load_key(
+            SRK_HANDLE,
+            &SRK,
+            &flows::key_template(KeyUsage::TPM_KEY_BIND),
+            &KEY,
+        ),
+    );
+    let mut srk = oiap(&mut c, SRK);
+    let bind = step(
+        "LoadKey (1.1)",
+        c.load_key(SRK_HANDLE, &blob, Some(Auth::last(&mut srk))),
+    );
+    assert!(bind != 0);
+}
+
+#[test]
+fn rewrap_migration_against_swtpm() {
+    use tpm_marshal::{KeyFlags, MigrateScheme};
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    // A migratable signing key with its own migration secret.
+    let migration_secret = [0x3c; 20];
+    let mut template = flows::key_template(KeyUsage::TPM_KEY_SIGNING);
+    if let tpm_marshal::KeyBlob::Key12(k) = &mut template {
+        k.key_flags = KeyFlags::TPM_MIGRATABLE;
+    }
+    let mut osap = step(
+        "OSAP(SRK)",
+        c.osap(EntityType::TPM_ET_KEYHANDLE, SRK_HANDLE, &SRK),
+    );
+    let blob = step(
+        "CreateWrapKey(migratable)",
+        c.create_wrap_key(
+            SRK_HANDLE,
+            &KEY,
+            &migration_secret,
+            &template,
+            Auth::last(&mut osap),
+        ),
+    );
+    // The owner authorizes the SRK itself as the REWRAP destination.
+    let mut o = oiap(&mut c, OWNER);
+    let srk_pub = step(
+        "OwnerReadInternalPub(SRK)",
+        c.owner_read_internal_pub(SRK_HANDLE, Auth::keep(&mut o)),
+    );
+    let ticket = step(
+        "AuthorizeMigrationKey(REWRAP)",
+        c.authorize_migration_key(MigrateScheme::TPM_MS_REWRAP, &srk_pub, Auth::last(&mut o)),
+    );
+    let mut parent = oiap(&mut c, SRK);
+    let mut entity = oiap(&mut c, migration_secret);
+    let out = step(
+        "CreateMigrationBlob(REWRAP)",
+        c.create_migration_blob(
+            SRK_HANDLE,
+            MigrateScheme::TPM_MS_REWRAP,
+            &ticket,
+            &blob.enc_data().0,
+            Some(Auth::last(&mut parent)),
+            Auth::last(&mut entity),
+        ),
+    );
+    assert!(out.random.0.is_empty(), "REWRAP has no OAEP random");
+    let mut rewrapped = blob.clone();
+    if let tpm_marshal::KeyBlob::Key12(k) = &mut rewrapped {
+        k.enc_data = out.out_data.clone();
+    }
+    let mut srk = oiap(&mut c, SRK);
+    let handle = step(
+        "LoadKey2(rewrapped)",
+        c.load_key2(SRK_HANDLE, &rewrapped, Some(Auth::last(&mut srk))),
+    );
+    let mut s = oiap(&mut c, KEY);
+    let digest = sha1(&[b"migrated"]);
+    let sig = step(
+        "Sign with the rewrapped key",
+        c.sign(handle, &digest, Some(Auth::last(&mut s))),
+    );
+    step(
+        "verify",
+        flows::verify_signature(&blob_pubkey(&blob), &digest, &sig),
+    );
+}
+
+#[test]
+fn delegation_family_against_swtpm() {
+    use tpm_marshal::FamilyOperation;
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let mut o = oiap(&mut c, OWNER);
+    let id = step(
+        "Delegate_Manage(CREATE)",
+        c.delegate_manage(
+            0,
+            FamilyOperation::TPM_FAMILY_CREATE,
+            &[0x17],
+            Some(Auth::last(&mut o)),
+        ),
+    );
+    let id = u32::from_be_bytes(id.as_slice().try_into().expect("a family id"));
+    let tables = step("Delegate_ReadTable", c.delegate_read_table());
+    assert!(
+        tables.family_table.0.iter().any(|f| f.family_id == id),
+        "family {id} listed: {tables:?}"
+    );
+}
