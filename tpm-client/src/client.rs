@@ -41,21 +41,59 @@ pub struct Client<T> {
 
 impl<T: Transport> Client<T> {
     /// A client over `transport`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+    /// # Ok::<(), tpm_client::Error>(())
+    /// ```
     pub fn new(transport: T) -> Self {
         Self { transport }
     }
 
-    /// The transport.
+    /// The transport (to reconfigure it, or reach swtpm's control channel beside it).
+    ///
+    /// # Example
+    /// ```no_run
+    /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+    /// let transport: &mut tpm_client::TcpTransport = tpm.transport();
+    /// # Ok::<(), tpm_client::Error>(())
+    /// ```
     pub fn transport(&mut self) -> &mut T {
         &mut self.transport
     }
 
-    /// Sends raw command bytes and returns the raw response.
+    /// Sends raw command bytes and returns the raw response, unchecked (for tests and
+    /// tools that speak the wire format themselves).
+    ///
+    /// # Errors
+    /// Transport errors only: the response is not parsed.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+    /// // TPM_GetRandom(4), written by hand.
+    /// let response = tpm.transmit(&[0, 0xc1, 0, 0, 0, 14, 0, 0, 0, 0x46, 0, 0, 0, 4])?;
+    /// # Ok::<(), tpm_client::Error>(())
+    /// ```
     pub fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>> {
         self.transport.transmit(command)
     }
 
-    /// Sends `C` without authorization.
+    /// Sends `C` without authorization (Part 1, 13: TPM_TAG_RQU_COMMAND) and decodes its
+    /// response; the typed methods of [`crate::methods`] are built on it.
+    ///
+    /// # Errors
+    /// [`Error::Tpm`] for a non-zero return code; [`Error::Malformed`] for a response that
+    /// does not decode as `C::Out`; transport errors.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+    /// use tpm_marshal::commands::integrity::{PcrRead, PcrReadIn};
+    /// let pcr = tpm.call::<PcrRead>(&PcrReadIn { pcr_index: 0 })?.out_digest;
+    /// # Ok::<(), tpm_client::Error>(())
+    /// ```
     pub fn call<C: Command>(&mut self, input: &C::In) -> Result<C::Out> {
         self.call_auth::<C>(input, &mut [])
     }
@@ -64,6 +102,22 @@ impl<T: Transport> Client<T> {
     /// rolls the nonces. Part 1, 13.6: the digests cover the ordinal and the parameters
     /// after the handles (inParamDigest), and the return code, ordinal and output
     /// parameters after the handles (outParamDigest).
+    ///
+    /// # Errors
+    /// [`Error::Tpm`] for a non-zero return code (the TPM closed the sessions, and so
+    /// does this call); [`Error::ResponseAuth`] when a response HMAC does not verify (the
+    /// answer is discarded); [`Error::Malformed`]; transport errors.
+    ///
+    /// # Example
+    /// ```no_run
+    /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+    /// use tpm_marshal::commands::crypto::{Sign, SignIn};
+    /// let mut s = tpm.oiap()?;
+    /// s.set_secret([2; 20]);
+    /// let input = SignIn { key_handle: 0x0100_0000, area_to_sign: vec![0; 20].into() };
+    /// let sig = tpm.call_auth::<Sign>(&input, &mut [tpm_client::Auth::keep(&mut s)])?;
+    /// # Ok::<(), tpm_client::Error>(())
+    /// ```
     pub fn call_auth<C: Command>(
         &mut self,
         input: &C::In,
