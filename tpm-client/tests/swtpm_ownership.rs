@@ -820,3 +820,213 @@ fn delegation_family_against_swtpm() {
         "family {id} listed: {tables:?}"
     );
 }
+
+#[test]
+fn seal_to_pcrs_and_bind_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let sealed = step(
+        "Seal to PCR 16",
+        c.seal_to_pcrs_with(SRK_HANDLE, &SRK, &DATA, &[16], b"bound to PCR 16"),
+    );
+    assert_eq!(
+        step(
+            "Unseal, PCR unchanged",
+            c.unseal_with(SRK_HANDLE, &SRK, &DATA, &sealed)
+        ),
+        b"bound to PCR 16"
+    );
+    step("Extend(16)", c.extend(16, &[1; 20]));
+    let err = c.unseal_with(SRK_HANDLE, &SRK, &DATA, &sealed).unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(ReturnCode::TPM_WRONGPCRVAL),
+        "unsealing after the PCR moved: {err}"
+    );
+
+    // Bind outside the TPM (OAEP to the bind key), unbind inside.
+    let (key, blob) = step(
+        "CreateWrapKey + LoadKey2 (bind)",
+        c.create_and_load_key(
+            SRK_HANDLE,
+            &SRK,
+            &flows::key_template(KeyUsage::TPM_KEY_BIND),
+            &KEY,
+        ),
+    );
+    let bound = step(
+        "bind with rsa",
+        flows::bind_data(&blob_pubkey(&blob), b"bound outside"),
+    );
+    let mut s = oiap(&mut c, KEY);
+    assert_eq!(
+        step("UnBind", c.unbind(key, &bound, Some(Auth::last(&mut s)))),
+        b"bound outside"
+    );
+}
+
+#[test]
+fn physical_presence_and_clear_controls_against_swtpm() {
+    use tpm_marshal::{CapProperty, CapabilityArea, PermanentFlag, SetCapabilityArea};
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = provision(&sw);
+    // Presence is volatile: assert it again after the restart in `provision`.
+    step(
+        "TSC_PhysicalPresence(PRESENT)",
+        c.tsc_physical_presence(PhysicalPresence::TPM_PHYSICAL_PRESENCE_PRESENT),
+    );
+    assert!(step("flags", c.get_capability_volatile_flags()).physical_presence);
+    let operator = [0x0b; 20];
+    step("SetOperatorAuth", c.set_operator_auth(&operator));
+    assert!(step("flags", c.get_capability_permanent_flags()).operator);
+    let mut op = oiap(&mut c, operator);
+    step(
+        "SetTempDeactivated (operator)",
+        c.set_temp_deactivated(Some(Auth::last(&mut op))),
+    );
+    assert!(step("flags", c.get_capability_volatile_flags()).deactivated);
+    // Deactivation lasts until the next TPM_Startup(ST_CLEAR).
+    drop(c);
+    step("ctrl INIT", sw.ctrl().init(false));
+    let mut c = sw.client();
+    let _ = c.startup(tpm_marshal::StartupType::TPM_ST_CLEAR);
+    assert!(!step("flags", c.get_capability_volatile_flags()).deactivated);
+    step(
+        "TSC_PhysicalPresence(PRESENT)",
+        c.tsc_physical_presence(PhysicalPresence::TPM_PHYSICAL_PRESENCE_PRESENT),
+    );
+
+    step("SetOwnerInstall(false)", c.set_owner_install(false));
+    assert_eq!(
+        c.take_ownership_with(&OWNER, &SRK).unwrap_err().code(),
+        Some(ReturnCode::TPM_INSTALL_DISABLED),
+        "ownership refused while not allowed"
+    );
+    step("SetOwnerInstall(true)", c.set_owner_install(true));
+    step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
+    let owned = step(
+        "GetCapability(PROP_OWNER)",
+        c.get_capability(
+            CapabilityArea::TPM_CAP_PROPERTY,
+            &CapProperty::TPM_CAP_PROP_OWNER.0.to_be_bytes(),
+        ),
+    );
+    assert_eq!(owned, [1], "an owner is installed");
+
+    // The owner makes the PUBEK readable again (TPM_SetCapability, owner-authorized).
+    let mut o = oiap(&mut c, OWNER);
+    step(
+        "SetCapability(PERM_FLAGS, READPUBEK, TRUE)",
+        c.set_capability(
+            SetCapabilityArea::TPM_SET_PERM_FLAGS,
+            &PermanentFlag::TPM_PF_READPUBEK.0.to_be_bytes(),
+            &[1],
+            Some(Auth::keep(&mut o)),
+        ),
+    );
+    step("ReadPubek after SetCapability", c.read_pubek());
+
+    step(
+        "DisableOwnerClear",
+        c.disable_owner_clear(Auth::keep(&mut o)),
+    );
+    let err = c.owner_clear(Auth::last(&mut o)).unwrap_err();
+    assert_eq!(err.code(), Some(ReturnCode::TPM_CLEAR_DISABLED), "{err}");
+    // Part 3, 6.3: like TPM_OwnerClear, ForceClear leaves the TPM unowned and disabled.
+    step("ForceClear (presence)", c.force_clear());
+    let perm = step("flags", c.get_capability_permanent_flags());
+    assert!(perm.disable, "disabled after ForceClear: {perm:?}");
+    step("PhysicalEnable", c.physical_enable());
+    let owned = step(
+        "GetCapability(PROP_OWNER)",
+        c.get_capability(
+            CapabilityArea::TPM_CAP_PROPERTY,
+            &CapProperty::TPM_CAP_PROP_OWNER.0.to_be_bytes(),
+        ),
+    );
+    assert_eq!(owned, [0], "ForceClear removed the owner");
+    step("DisableForceClear", c.disable_force_clear());
+    assert_eq!(
+        c.force_clear().unwrap_err().code(),
+        Some(ReturnCode::TPM_CLEAR_DISABLED),
+        "ForceClear is off until the next startup"
+    );
+    step("PhysicalDisable", c.physical_disable());
+    assert!(step("flags", c.get_capability_permanent_flags()).disable);
+    step("PhysicalEnable", c.physical_enable());
+    assert!(!step("flags", c.get_capability_permanent_flags()).disable);
+    assert_eq!(
+        c.tsc_reset_establishment_bit().unwrap_err().code(),
+        Some(ReturnCode::TPM_BAD_LOCALITY),
+        "locality 0 may not reset the establishment bit"
+    );
+}
+
+#[test]
+fn revocable_ek_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let mut c = sw.client();
+    step(
+        "TSC_PhysicalPresence(CMD_ENABLE)",
+        c.tsc_physical_presence(PhysicalPresence::TPM_PHYSICAL_PRESENCE_CMD_ENABLE),
+    );
+    step(
+        "TSC_PhysicalPresence(PRESENT)",
+        c.tsc_physical_presence(PhysicalPresence::TPM_PHYSICAL_PRESENCE_PRESENT),
+    );
+    let (pubek, reset) = step(
+        "CreateRevocableEK",
+        c.create_revocable_ek(&flows::ek_parms(), None),
+    );
+    assert_eq!(step("ReadPubek", c.read_pubek()), pubek);
+    assert_eq!(
+        c.revoke_trust(&[0; 20]).unwrap_err().code(),
+        Some(ReturnCode::TPM_AUTHFAIL),
+        "a wrong EK reset value"
+    );
+    step("RevokeTrust", c.revoke_trust(&reset));
+    // RevokeTrust also clears the owner, leaving the TPM disabled (as TPM_ForceClear).
+    step("PhysicalEnable", c.physical_enable());
+    assert_eq!(
+        c.read_pubek().unwrap_err().code(),
+        Some(ReturnCode::TPM_NO_ENDORSEMENT),
+        "the EK is gone"
+    );
+}
+
+#[test]
+fn owner_evict_key_survives_a_restart_against_swtpm() {
+    use tpm_marshal::{CapabilityArea, KeyControl};
+    let Some(sw) = start_swtpm() else { return };
+    let (mut c, key) = owned_with_key(&sw);
+    let mut s = oiap(&mut c, KEY);
+    let public = step("GetPubKey", c.get_pub_key(key, Some(Auth::last(&mut s))));
+    let mut o = oiap(&mut c, OWNER);
+    step(
+        "KeyControlOwner(OWNER_EVICT)",
+        c.key_control_owner(
+            key,
+            &public,
+            KeyControl::TPM_KEY_CONTROL_OWNER_EVICT,
+            true,
+            Auth::last(&mut o),
+        ),
+    );
+    drop(c);
+    step("ctrl INIT", sw.ctrl().init(false));
+    let mut c = sw.client();
+    let _ = c.startup(tpm_marshal::StartupType::TPM_ST_CLEAR);
+    let handles = step(
+        "GetCapability(KEY_HANDLE)",
+        c.get_capability(CapabilityArea::TPM_CAP_KEY_HANDLE, &[]),
+    );
+    assert!(
+        handles
+            .get(2..)
+            .unwrap()
+            .chunks(4)
+            .any(|h| h == key.to_be_bytes()),
+        "the owner-evict key {key:#x} is loaded after TPM_Init: {handles:02x?}"
+    );
+}
