@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::session::{sha1, AuthSession};
 use crate::transport::Transport;
-use tpm_marshal::framing::{CommandFrame, ResponseFrame};
+use tpm_marshal::framing::{CommandFrame, Header, ResponseFrame};
 use tpm_marshal::{Command, Digest, Marshal, ReturnCode, Unmarshal};
 
 /// One session's part in a command: the session and whether to keep it open.
@@ -156,8 +156,14 @@ pub(crate) fn out_param_digest<C: Command>(frame: &ResponseFrame<'_>) -> Digest 
     ])
 }
 
-/// Splits a response frame, naming what is wrong with it.
+/// Splits a response frame, naming what is wrong with it. A non-zero return code is
+/// [`Error::Tpm`] whatever the tag: an error response carries no trailers, but some TPMs
+/// (libtpms for an ordinal it lacks) still tag it TPM_TAG_RSP_AUTH1_COMMAND.
 pub(crate) fn parse_response(response: &[u8]) -> Result<ResponseFrame<'_>> {
+    let header = Header::peek(response)?;
+    if header.code != ReturnCode::TPM_SUCCESS.0 {
+        return Err(Error::tpm(ReturnCode(header.code)));
+    }
     ResponseFrame::parse(response).map_err(|e| Error::Malformed(e.to_string()))
 }
 
@@ -167,13 +173,18 @@ pub(crate) fn decode_response<C: Command>(
     response: &[u8],
     auths: &mut [Auth<'_>],
 ) -> Result<C::Out> {
-    let frame = parse_response(response)?;
-    if frame.return_code != ReturnCode::TPM_SUCCESS {
-        for a in auths.iter_mut() {
-            a.session.close();
+    let frame = match parse_response(response) {
+        Ok(frame) => frame,
+        Err(e) => {
+            if e.code().is_some() {
+                // The TPM terminates the sessions of a failed command.
+                for a in auths.iter_mut() {
+                    a.session.close();
+                }
+            }
+            return Err(e);
         }
-        return Err(Error::tpm(frame.return_code));
-    }
+    };
     if frame.auths.len() != auths.len() {
         return Err(Error::Malformed(format!(
             "{} auth trailers for {} sessions",
@@ -188,4 +199,26 @@ pub(crate) fn decode_response<C: Command>(
         }
     }
     Ok(C::Out::from_bytes(frame.body)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_response_tagged_auth1_is_a_tpm_error() {
+        // libtpms answers an ordinal it lacks with TPM_TAG_RSP_AUTH1_COMMAND and no trailer.
+        let response = [0x00, 0xc5, 0, 0, 0, 10, 0, 0, 0, 0x0a];
+        let err = parse_response(&response).unwrap_err();
+        assert_eq!(err.code(), Some(ReturnCode::TPM_BAD_ORDINAL), "{err}");
+    }
+
+    #[test]
+    fn a_success_response_missing_its_trailer_is_malformed() {
+        let response = [0x00, 0xc5, 0, 0, 0, 10, 0, 0, 0, 0];
+        assert!(matches!(
+            parse_response(&response),
+            Err(Error::Malformed(_))
+        ));
+    }
 }

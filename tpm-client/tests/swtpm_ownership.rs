@@ -573,6 +573,20 @@ fn transport_session_wraps_commands_against_swtpm() {
     );
     assert_eq!(out.out_digest, sha1(&[&before, &[5; 20]]));
     assert!(r2.current_ticks >= r1.current_ticks);
+    // A wrapped command that fails: the transport HMAC still verifies (over
+    // SHA1(returnCode || ordinal)) and the session goes on.
+    let err = c
+        .execute_transport::<tpm_marshal::commands::integrity::PcrRead>(
+            &tpm_marshal::commands::integrity::PcrReadIn { pcr_index: 99 },
+            &mut [],
+            Auth::keep(&mut t),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ReturnCode::TPM_BADINDEX), "{err}");
+    assert!(
+        t.is_open(),
+        "the transport session survives a failed wrapped command"
+    );
     // A wrapped command with its own session: both HMACs verify.
     let mut s = oiap(&mut c, KEY);
     let digest = sha1(&[b"wrapped"]);
@@ -798,8 +812,11 @@ fn rewrap_migration_against_swtpm() {
 }
 
 #[test]
-fn delegation_family_against_swtpm() {
-    use tpm_marshal::FamilyOperation;
+fn owner_delegation_used_through_dsap_against_swtpm() {
+    use tpm_marshal::{
+        DelegateLabel, DelegatePublic, DelegateType, Delegations, FamilyOperation, Marshal,
+        OwnerPermission,
+    };
     let Some(sw) = start_swtpm() else { return };
     let mut c = provision(&sw);
     step("TakeOwnership", c.take_ownership_with(&OWNER, &SRK));
@@ -810,14 +827,151 @@ fn delegation_family_against_swtpm() {
             0,
             FamilyOperation::TPM_FAMILY_CREATE,
             &[0x17],
-            Some(Auth::last(&mut o)),
+            Some(Auth::keep(&mut o)),
         ),
     );
     let id = u32::from_be_bytes(id.as_slice().try_into().expect("a family id"));
+    step(
+        "Delegate_Manage(ENABLE)",
+        c.delegate_manage(
+            id,
+            FamilyOperation::TPM_FAMILY_ENABLE,
+            &[1],
+            Some(Auth::last(&mut o)),
+        ),
+    );
     let tables = step("Delegate_ReadTable", c.delegate_read_table());
+    let family = tables
+        .family_table
+        .0
+        .iter()
+        .find(|f| f.family_id == id)
+        .expect("the new family is listed");
+
+    // Delegate TPM_OwnerReadInternalPub with a secret of its own.
+    let delegate_secret = [0xde; 20];
+    let public = DelegatePublic {
+        row_label: DelegateLabel { label: 1 },
+        pcr_info: flows::nv_public(tpm_marshal::NvIndex(0), 0, tpm_marshal::NvAttributes(0))
+            .pcr_info_read,
+        permissions: Delegations {
+            delegate_type: DelegateType::TPM_DEL_OWNER_BITS,
+            per1: OwnerPermission::TPM_DELEGATE_OwnerReadInternalPub.0,
+            per2: 0,
+        },
+        family_id: id,
+        verification_count: family.verification_count,
+    };
+    let mut owner = step("OSAP(owner)", c.osap(EntityType::TPM_ET_OWNER, 0, &OWNER));
+    let blob = step(
+        "Delegate_CreateOwnerDelegation (ADIP)",
+        c.delegate_create_owner_delegation(
+            false,
+            &public,
+            &delegate_secret,
+            Auth::last(&mut owner),
+        ),
+    );
+    let blob_bytes = blob.to_bytes().unwrap();
+    step(
+        "Delegate_VerifyDelegation",
+        c.delegate_verify_delegation(&blob_bytes),
+    );
+
+    // Use the blob through DSAP: the delegate reads the SRK without the owner secret.
+    let mut dsap = step(
+        "DSAP(owner blob)",
+        c.dsap(
+            EntityType::TPM_ET_DEL_OWNER_BLOB,
+            KeyHandle::TPM_KH_OWNER.0,
+            &blob_bytes,
+            &delegate_secret,
+        ),
+    );
+    step(
+        "OwnerReadInternalPub under DSAP",
+        c.owner_read_internal_pub(SRK_HANDLE, Auth::last(&mut dsap)),
+    );
+    // Not delegated: the same session kind refuses another owner command.
+    let mut dsap = step(
+        "DSAP(owner blob)",
+        c.dsap(
+            EntityType::TPM_ET_DEL_OWNER_BLOB,
+            KeyHandle::TPM_KH_OWNER.0,
+            &blob_bytes,
+            &delegate_secret,
+        ),
+    );
+    let err = c.get_capability_owner(Auth::last(&mut dsap)).unwrap_err();
+    assert!(matches!(err, Error::Tpm { .. }), "not delegated: {err}");
+
+    // Load it into row 0 of the delegate table and use the row.
+    let mut o = oiap(&mut c, OWNER);
+    step(
+        "Delegate_LoadOwnerDelegation(0)",
+        c.delegate_load_owner_delegation(0, &blob, Some(Auth::last(&mut o))),
+    );
+    let mut dsap = step(
+        "DSAP(row 0)",
+        c.dsap(
+            EntityType::TPM_ET_DEL_ROW,
+            KeyHandle::TPM_KH_OWNER.0,
+            &0u32.to_be_bytes(),
+            &delegate_secret,
+        ),
+    );
+    step(
+        "OwnerReadInternalPub under DSAP(row)",
+        c.owner_read_internal_pub(SRK_HANDLE, Auth::last(&mut dsap)),
+    );
+}
+
+#[test]
+fn administrative_odds_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let (mut c, key) = owned_with_key(&sw);
+    let mut o = oiap(&mut c, OWNER);
+    step("ResetLockValue", c.reset_lock_value(Auth::keep(&mut o)));
+    step(
+        "GetAuditDigest",
+        c.get_audit_digest(tpm_marshal::Ordinal(0)),
+    );
+    let mut s = oiap(&mut c, KEY);
+    let signed = step(
+        "GetAuditDigestSigned",
+        c.get_audit_digest_signed(key, false, &[4; 20], Some(Auth::keep(&mut s))),
+    );
+    assert_eq!(signed.sig.0.len(), 256);
+    // swtpm leaves out the optional maintenance commands, FieldUpgrade and SetRedirection.
+    for (what, err) in [
+        (
+            "CreateMaintenanceArchive",
+            c.create_maintenance_archive(false, Auth::keep(&mut o))
+                .unwrap_err(),
+        ),
+        (
+            "KillMaintenanceFeature",
+            c.kill_maintenance_feature(Auth::keep(&mut o)).unwrap_err(),
+        ),
+        ("FieldUpgrade", c.field_upgrade(&[], None).unwrap_err()),
+        (
+            "SetRedirection",
+            c.set_redirection(key, 1, &[], None).unwrap_err(),
+        ),
+    ] {
+        assert_eq!(
+            err.code(),
+            Some(ReturnCode::TPM_BAD_ORDINAL),
+            "{what}: {err}"
+        );
+    }
+    // TPM_Reset flushes every session.
+    let mut o = oiap(&mut c, OWNER);
+    step("Reset", c.reset());
+    let err = c.get_capability_owner(Auth::last(&mut o)).unwrap_err();
     assert!(
-        tables.family_table.0.iter().any(|f| f.family_id == id),
-        "family {id} listed: {tables:?}"
+        matches!(err, Error::Tpm { .. }),
+        "the session is gone: {err}"
     );
 }
 
