@@ -680,6 +680,35 @@ fn make_identity_with_two_sessions_against_swtpm() {
     );
     let quote = step("Quote with the AIK", c.quote_and_verify(handle, &KEY, &[0]));
     assert_eq!(quote.pcr_data.pcr_values.len(), 1);
+
+    // The privacy CA's answer: a session key and the AIK's digest, OAEP-encrypted to the
+    // EK; TPM_ActivateIdentity gives the key back only for this AIK.
+    use tpm_marshal::{AlgorithmId, AsymCaContents, EncScheme, SizedBuffer16, SymmetricKey};
+    let mut o = oiap(&mut c, OWNER);
+    let ek = step(
+        "OwnerReadInternalPub(EK)",
+        c.owner_read_internal_pub(KeyHandle::TPM_KH_EK.0, Auth::last(&mut o)),
+    );
+    let session_key = SymmetricKey {
+        alg_id: AlgorithmId::TPM_ALG_AES,
+        enc_scheme: EncScheme::TPM_ES_SYM_CBC_PKCS5PAD,
+        data: SizedBuffer16(vec![0x6b; 16]),
+    };
+    let contents = AsymCaContents {
+        session_key: session_key.clone(),
+        id_digest: sha1(&[&aik.to_bytes().unwrap()]),
+    };
+    let blob = step(
+        "encrypt TPM_ASYM_CA_CONTENTS to the EK",
+        flows::oaep_encrypt(&ek, &contents.to_bytes().unwrap()),
+    );
+    let mut k = oiap(&mut c, KEY);
+    let mut o = oiap(&mut c, OWNER);
+    let got = step(
+        "ActivateIdentity",
+        c.activate_identity(handle, &blob, Some(Auth::last(&mut k)), Auth::last(&mut o)),
+    );
+    assert_eq!(got, session_key, "the CA's session key comes back");
 }
 
 #[test]

@@ -7,6 +7,9 @@
 //!   where Part 3 also accepts the command without that session, the argument is an
 //!   `Option<Auth>`. The caller keys an OIAP session with the entity's usage secret
 //!   ([`crate::AuthSession::set_secret`]) before the call.
+//! - A new secret is given in the clear: the method ADIP-encrypts it (Part 1, 13.8) with
+//!   the OSAP or DSAP session that authorizes the command (XOR scheme).
+//! - Returned PUBEK and maintenance-key checksums are checked against a fresh nonce.
 //! - Errors: [`crate::Error::Tpm`] when the TPM answers with a return code (named in each
 //!   method's doc where one is typical), [`crate::Error::ResponseAuth`] when a response HMAC
 //!   does not verify, [`crate::Error::Io`] or [`crate::Error::Malformed`] when no valid
