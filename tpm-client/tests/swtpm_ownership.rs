@@ -394,7 +394,23 @@ fn attestation_commands_against_swtpm() {
         "same tick session"
     );
     assert!(stamp.current_ticks.current_ticks >= t1.current_ticks);
-    assert_eq!(stamp.sig.0.len(), 256);
+    // Part 3, 23.2: the signature covers TPM_SIGN_INFO("TSTP", antiReplay,
+    // digestToStamp || currentTicks).
+    let mut data = vec![9; 20];
+    data.extend(tpm_marshal::Marshal::to_bytes(&stamp.current_ticks).unwrap());
+    let info = tpm_marshal::SignInfo {
+        fixed: *b"TSTP",
+        replay: nonce,
+        data: data.into(),
+    };
+    step(
+        "verify the TickStampBlob signature",
+        flows::verify_signature(
+            &pubkey,
+            &sha1(&[&tpm_marshal::Marshal::to_bytes(&info).unwrap()]),
+            &stamp.sig.0,
+        ),
+    );
     step("FlushSpecific", c.flush_session(s));
 
     // SaveContext / LoadContext of the key, and FlushSpecific in between.
