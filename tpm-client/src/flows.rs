@@ -10,13 +10,13 @@ use crate::transport::Transport;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::{BoxedUint, Oaep, Pkcs1v15Sign, PublicKey};
 use tpm_marshal::commands::integrity::{Quote2Out, QuoteOut};
-use tpm_marshal::commands::storage::StoredDataBlob;
+use tpm_marshal::commands::storage::{SealPcrInfo, StoredDataBlob};
 use tpm_marshal::{
-    AlgorithmId, AuthData, AuthDataUsage, Digest, EncScheme, EntityType, Handle, Key, Key12,
-    KeyBlob, KeyFlags, KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal, Nonce,
-    NvAttributes, NvDataPublic, NvIndex, NvPermission, PcrComposite, PcrInfoShort, PcrSelection,
-    Pubkey, QuoteInfo, QuoteInfo2, RsaKeyParms, SigScheme, Sized32, SizedBuffer, StorePubkey,
-    StructVer,
+    AlgorithmId, AuthData, AuthDataUsage, BoundData, Digest, EncScheme, EntityType, Handle, Key,
+    Key12, KeyBlob, KeyFlags, KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal,
+    Nonce, NvAttributes, NvDataPublic, NvIndex, NvPermission, PayloadType, PcrComposite, PcrInfo,
+    PcrInfoShort, PcrSelection, Pubkey, QuoteInfo, QuoteInfo2, RsaKeyParms, SigScheme, Sized32,
+    SizedBuffer, StorePubkey, StructVer,
 };
 
 /// The label TPM_TakeOwnership, TPM_ActivateIdentity and bound data use with OAEP
@@ -181,6 +181,29 @@ pub fn oaep_encrypt(pubkey: &Pubkey, secret: &[u8]) -> Result<Vec<u8>> {
             secret,
         )
         .map_err(|e| Error::Usage(format!("OAEP encryption: {e}")))
+}
+
+/// Part 2, 9.5: binds `data` to a bind or legacy key: a TPM_BOUND_DATA (1.1.0.0,
+/// TPM_PT_BIND, `data`) OAEP-encrypted to `pubkey`, ready for [`Client::unbind`].
+///
+/// # Errors
+/// As [`oaep_encrypt`].
+///
+/// # Example
+/// ```no_run
+/// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+/// # let key = 0x0100_0000;
+/// let bound = tpm_client::flows::bind_data(&tpm.get_pub_key(key, None)?, b"secret")?;
+/// assert_eq!(tpm.unbind(key, &bound, None)?, b"secret");
+/// # Ok::<(), tpm_client::Error>(())
+/// ```
+pub fn bind_data(pubkey: &Pubkey, data: &[u8]) -> Result<Vec<u8>> {
+    let bound = BoundData {
+        ver: StructVer::V1_1,
+        payload: PayloadType::TPM_PT_BIND,
+        payload_data: data.to_vec(),
+    };
+    oaep_encrypt(pubkey, &bound.to_bytes().map_err(Error::Encode)?)
 }
 
 /// Checks a TPM_Sign signature (Part 3, 13.5) by the key `pubkey` over `area_to_sign`,
@@ -435,6 +458,55 @@ impl<T: Transport> Client<T> {
     ) -> Result<StoredDataBlob> {
         let mut osap = self.osap(EntityType::TPM_ET_KEYHANDLE, key_handle, key_auth)?;
         self.seal(key_handle, data_auth, None, data, Auth::last(&mut osap))
+    }
+
+    /// Part 3, 10.1 TPM_Seal bound to the current values of `pcrs`: reads them, and
+    /// seals with a TPM_PCR_INFO whose digestAtRelease is their composite hash, so
+    /// TPM_Unseal works only while they keep these values.
+    ///
+    /// # Arguments
+    /// As [`Client::seal_with`], and `pcrs`, the PCR indices to bind to.
+    ///
+    /// # Errors
+    /// As [`Client::pcr_read`] and [`Client::seal`].
+    ///
+    /// # Example
+    /// ```no_run
+    /// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+    /// let srk = tpm_marshal::KeyHandle::TPM_KH_SRK.0;
+    /// let blob = tpm.seal_to_pcrs_with(srk, &[0; 20], &[3; 20], &[0, 7], b"secret")?;
+    /// # Ok::<(), tpm_client::Error>(())
+    /// ```
+    pub fn seal_to_pcrs_with(
+        &mut self,
+        key_handle: Handle,
+        key_auth: &AuthData,
+        data_auth: &AuthData,
+        pcrs: &[u32],
+        data: &[u8],
+    ) -> Result<StoredDataBlob> {
+        let select = selection(pcrs)?;
+        let pcr_values = select
+            .indices()
+            .map(|i| self.pcr_read(i))
+            .collect::<Result<Vec<_>>>()?;
+        let digest = composite_hash(&PcrComposite {
+            select: select.clone(),
+            pcr_values,
+        })?;
+        let info = SealPcrInfo::Info(PcrInfo {
+            pcr_selection: select,
+            digest_at_release: digest,
+            digest_at_creation: digest,
+        });
+        let mut osap = self.osap(EntityType::TPM_ET_KEYHANDLE, key_handle, key_auth)?;
+        self.seal(
+            key_handle,
+            data_auth,
+            Some(info),
+            data,
+            Auth::last(&mut osap),
+        )
     }
 
     /// Part 3, 10.2 TPM_Unseal with two OIAP sessions, keyed with the storage key's and

@@ -8,6 +8,18 @@ use crate::transport::Transport;
 /// A client borrowed together with one of its sessions; dropping it flushes the session
 /// (TPM_FlushSpecific) if the TPM still holds it. A failed flush on drop is ignored (the
 /// TPM frees its sessions at the next TPM_Startup anyway).
+///
+/// # Example
+/// ```no_run
+/// # let mut tpm = tpm_client::Client::new(tpm_client::TcpTransport::connect("127.0.0.1:6545")?);
+/// let mut session = tpm.oiap()?;
+/// session.set_secret([2; 20]);
+/// let mut guard = tpm_client::SessionGuard::new(&mut tpm, session);
+/// let (tpm, auth) = guard.parts();
+/// let sig = tpm.sign(0x0100_0000, &[0; 20], Some(auth))?;
+/// drop(guard); // TPM_FlushSpecific(TPM_RT_AUTH)
+/// # Ok::<(), tpm_client::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct SessionGuard<'c, T: Transport> {
     client: &'c mut Client<T>,

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 /// Checks a PUBEK checksum (Part 3, 14.1 action 4, 14.4 action 3).
 fn check_pubek(pubek: &Pubkey, anti_replay: &Nonce, checksum: &Digest) -> Result<()> {
-    let bytes = pubek.to_bytes()?;
+    let bytes = pubek.to_bytes().map_err(Error::Encode)?;
     if sha1(&[&bytes, anti_replay]) == *checksum {
         Ok(())
     } else {

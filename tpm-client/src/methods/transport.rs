@@ -16,7 +16,7 @@ use tpm_marshal::commands::transport::{
     ExecuteTransportOut, ReleaseTransportSigned, ReleaseTransportSignedIn,
     ReleaseTransportSignedOut,
 };
-use tpm_marshal::framing::CommandFrame;
+use tpm_marshal::framing::{CommandFrame, Header, ResponseFrame};
 use tpm_marshal::{
     AuthData, Command, Digest, Handle, Marshal, Nonce, Ordinal, ReturnCode, TransportPublic,
     Unmarshal,
@@ -55,6 +55,20 @@ fn execute_out_digest(out: &ExecuteTransportOut, h2: &Digest) -> Result<Digest> 
         &size.to_be_bytes(),
         h2,
     ]))
+}
+
+/// H2, the wrapped response's outParamDigest; for a failed wrapped command (no output
+/// parameters) SHA1(returnCode || ordinal).
+fn wrapped_out_digest<W: Command>(wrapped_rsp: &[u8]) -> Result<Digest> {
+    let header = Header::peek(wrapped_rsp)?;
+    if header.code != ReturnCode::TPM_SUCCESS.0 {
+        return Ok(sha1(&[
+            &header.code.to_be_bytes(),
+            &W::ORDINAL.0.to_be_bytes(),
+        ]));
+    }
+    let frame = ResponseFrame::parse(wrapped_rsp).map_err(|e| Error::Malformed(e.to_string()))?;
+    Ok(out_param_digest::<W>(&frame))
 }
 
 impl<T: Transport> Client<T> {
@@ -173,19 +187,18 @@ impl<T: Transport> Client<T> {
         response: &[u8],
         transport: &mut Auth<'_>,
     ) -> Result<ExecuteTransportOut> {
-        let frame = parse_response(response)?;
-        if frame.return_code != ReturnCode::TPM_SUCCESS {
-            transport.session.close();
-            return Err(Error::tpm(frame.return_code));
-        }
+        let frame = parse_response(response).inspect_err(|e| {
+            if e.code().is_some() {
+                transport.session.close();
+            }
+        })?;
         let [trailer] = frame.auths.as_slice() else {
             return Err(Error::Malformed(
                 "TPM_ExecuteTransport needs one trailer".into(),
             ));
         };
         let out = ExecuteTransportOut::from_bytes(frame.body)?;
-        let wrapped = parse_response(&out.wrapped_rsp.0)?;
-        let h2 = out_param_digest::<W>(&wrapped);
+        let h2 = wrapped_out_digest::<W>(&out.wrapped_rsp.0)?;
         transport
             .session
             .verify(&execute_out_digest(&out, &h2)?, trailer)?;
