@@ -6,7 +6,7 @@ use crate::dispatch::{run, Ctx};
 use crate::Tpm;
 use tpm_marshal::commands::{
     capability, crypto, engine_extra as extra, integrity as pcr, opt_in, ownership as tsc,
-    sessions as session, startup, testing,
+    sessions as session, startup, testing, timing,
 };
 use tpm_marshal::{Ordinal, ReturnCode};
 
@@ -192,7 +192,7 @@ pub(crate) static TABLE: &[Entry] = &[
     }),
     row::<extra::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
-    row::<extra::GetTicks>(NORMAL),
+    row::<timing::GetTicks>(NORMAL),
     row::<tsc::TscPhysicalPresence>(Props {
         limited: true,
         ..ALWAYS

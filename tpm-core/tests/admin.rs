@@ -1,6 +1,10 @@
 //! Part 3, 3 (Startup, SaveState), 4 (self-test), 5 (opt-in), 6.6-6.7 (TSC ordinals) and
 //! 27.2 (Reset) through `execute()`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 use commands::integrity::{Extend, ExtendIn, PcrRead, PcrReadIn};

@@ -2,7 +2,7 @@
 
 use crate::dispatch::{Ctx, Handler};
 use crate::Tpm;
-use tpm_marshal::commands::engine_extra::{GetTicks, GetTicksOut};
+use tpm_marshal::commands::timing::{GetTicks, GetTicksOut};
 use tpm_marshal::{CurrentTicks, ReturnCode};
 
 /// Microseconds per tick (TPM_CURRENT_TICKS.tickRate): the platform clock's resolution.
@@ -21,7 +21,7 @@ impl Tpm {
     }
 }
 
-/// Part 3, 23.2 TPM_GetTicks.
+/// Part 3, 23.1 TPM_GetTicks.
 impl Handler for GetTicks {
     fn execute(tpm: &mut Tpm, _cx: &mut Ctx, (): ()) -> Result<GetTicksOut, ReturnCode> {
         Ok(GetTicksOut {

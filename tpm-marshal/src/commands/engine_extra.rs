@@ -1,8 +1,9 @@
 //! Commands the engine needed before their chapter modules existed: Part 3, 22 eviction
-//! (TPM_FlushSpecific), 23 timing (TPM_GetTicks) and 27 deprecated (TPM_Terminate_Handle,
-//! TPM_Reset). Move them to their chapter modules when those are written.
+//! (TPM_FlushSpecific) and 27 deprecated (TPM_Terminate_Handle, TPM_Reset). Move them to
+//! their chapter modules when those are written (TPM_GetTicks already lives in
+//! [`timing`](super::timing)).
 
-use crate::{CurrentTicks, Handle, ResourceType};
+use crate::{Handle, ResourceType};
 
 tpm_struct! {
     /// Part 3, 22.1 TPM_FlushSpecific incoming parameters.
@@ -17,19 +18,6 @@ tpm_struct! {
 command!(
     /// Part 3, 22.1 TPM_FlushSpecific: releases a key, session or other resource.
     FlushSpecific = TPM_ORD_FlushSpecific, FlushSpecificIn, 1, (), 0
-);
-
-tpm_struct! {
-    /// Part 3, 23.2 TPM_GetTicks outgoing parameters.
-    pub struct GetTicksOut = "TPM_GetTicks out" {
-        /// `currentTime`.
-        pub current_time: CurrentTicks,
-    }
-}
-
-command!(
-    /// Part 3, 23.2 TPM_GetTicks: the tick counter and its session nonce.
-    GetTicks = TPM_ORD_GetTicks, (), 0, GetTicksOut, 0
 );
 
 tpm_struct! {
@@ -56,7 +44,6 @@ mod tests {
 
     round_trip_tests! {
         flush_specific_in_round_trips: FlushSpecificIn,
-        get_ticks_out_round_trips: GetTicksOut,
         terminate_handle_in_round_trips: TerminateHandleIn,
     }
 
