@@ -1,3 +1,23 @@
-//! `tpm-client`: a libtpm-style API for any TPM 1.2: transports, OIAP/OSAP sessions and one
-//! typed call per ordinal. (Filled by the client issue.)
+//! `tpm-client`: talk to any TPM 1.2 — ours in-process or over a socket, swtpm, or a chip
+//! at /dev/tpm0.
+//!
+//! Layers: a [`Transport`] moves bytes; a [`Client`] sends typed commands (the `Command`
+//! types of `tpm-marshal`, so no byte layout is written here) and checks responses;
+//! [`AuthSession`] values compute and verify the HMACs of OIAP and OSAP sessions.
+//! Errors say whether the TPM refused ([`Error::Tpm`], with the spec name of the code) or
+//! the library could not get an answer.
 #![forbid(unsafe_code)]
+
+pub mod client;
+pub mod error;
+pub mod session;
+pub mod swtpm;
+pub mod transport;
+pub mod uri;
+
+pub use client::{Auth, Client};
+pub use error::{Error, Result};
+pub use session::{AuthSession, SessionKind};
+pub use swtpm::{BlobType, SwtpmCtrl};
+pub use transport::{DeviceTransport, TcpTransport, Transport, UnixTransport};
+pub use uri::TpmUri;

@@ -1,6 +1,10 @@
 //! Part 3, 3 (Startup, SaveState), 4 (self-test), 5 (opt-in), 6.6-6.7 (TSC ordinals) and
 //! 27.2 (Reset) through `execute()`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 use commands::integrity::{Extend, ExtendIn, PcrRead, PcrReadIn};
@@ -456,7 +460,7 @@ fn reset_establishment_bit_needs_locality_3_or_4() {
 
 #[test]
 fn reset_closes_every_session() {
-    use commands::engine_extra::{Reset, TerminateHandle, TerminateHandleIn};
+    use commands::deprecated::{Reset, TerminateHandle, TerminateHandleIn};
     let mut b = started();
     let s = oiap(&mut b.tpm, [0; 20]);
     run::<Reset>(&mut b.tpm, &()).unwrap();

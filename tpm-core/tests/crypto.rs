@@ -1,5 +1,9 @@
 //! Part 3, 13: the SHA-1 session (FIPS 180 known answers), GetRandom and StirRandom.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 use commands::crypto::*;

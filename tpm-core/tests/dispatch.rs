@@ -1,6 +1,10 @@
 //! The dispatcher through `execute()`: malformed frames, the ordinal table, the state
 //! gates, tags and trailing bytes, and independence of TPM values.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 use commands::integrity::{PcrRead, PcrReadIn};

@@ -1,6 +1,10 @@
 //! Part 3, 16 (Extend, PCRRead, PCR_Reset) and the locality-4 hash interface, with SHA-1
 //! chains computed here independently.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 use commands::integrity::{Extend, ExtendIn, PcrRead, PcrReadIn, PcrReset, PcrResetIn};

@@ -1,10 +1,15 @@
 //! Part 3, 18 (OIAP, OSAP), 22.1 (FlushSpecific), 27.1.2 (Terminate_Handle): sessions,
 //! HMACs checked against the `hmac` crate, nonce rolling, continueAuthSession, the
 //! dictionary-attack lockout.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
-use commands::engine_extra::{FlushSpecific, FlushSpecificIn, TerminateHandle, TerminateHandleIn};
+use commands::deprecated::{TerminateHandle, TerminateHandleIn};
+use commands::eviction::{FlushSpecific, FlushSpecificIn};
 use commands::opt_in::{SetOperatorAuth, SetOperatorAuthIn, SetTempDeactivated};
 use commands::sessions::{Oiap, Osap, OsapIn};
 use common::*;

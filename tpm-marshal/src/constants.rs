@@ -1,7 +1,10 @@
 //! Wire numbers of TPM Main Part 2 rev 116 as open enums: each constant carries the spec
 //! name verbatim, so `Debug` prints what the spec says.
 //!
-//! Values are facts taken from the spec (and cross-checked against the TSS headers in a test).
+//! Values are facts taken from the spec; the ordinals and return codes are checked against
+//! `ordinals.md` and the TSS headers in `tests/ordinals.rs`. Where the TSS header spells a
+//! name differently from rev 116 (TPM_ALG_AES for TPM_ALG_AES128 ...), the header's spelling
+//! is kept as a plain associated constant beside the spec name, outside `NAMED`.
 
 open_enum! {
     /// Part 2, 6 TPM_TAG: command and response tags (how many auth trailers follow).
@@ -1057,6 +1060,11 @@ impl FamilyFlags {
     pub const TPM_FAMFLAG_DELEGATE_ADMIN_LOCK: Self = Self::TPM_DELEGATE_ADMIN_LOCK;
 }
 bit_set!(FamilyFlags, u32);
+
+/// Part 2, 20.6 TPM_FAMILY_TABLE: the family table holds at least this many rows.
+pub const TPM_NUM_FAMILY_TABLE_ENTRY_MIN: usize = 8;
+/// Part 2, 20.10 TPM_DELEGATE_TABLE: the delegate table holds at least this many rows.
+pub const TPM_NUM_DELEGATE_TABLE_ENTRY_MIN: usize = 2;
 
 open_enum! {
     /// Part 2, 20.14 TPM_FAMILY_OPERATION: the opFlag of TPM_Delegate_Manage.

@@ -27,6 +27,8 @@ pub mod commands;
 pub mod constants;
 mod error;
 pub mod framing;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod structures;
 
 pub use codec::{Marshal, Reader, Unmarshal, Writer, MAX_BUFFER};

@@ -2,7 +2,7 @@
 
 use crate::dispatch::{Ctx, Handler};
 use crate::Tpm;
-use tpm_marshal::commands::engine_extra::{GetTicks, GetTicksOut};
+use tpm_marshal::commands::timing::{GetTicks, GetTicksOut};
 use tpm_marshal::{CurrentTicks, ReturnCode};
 
 /// Microseconds per tick (TPM_CURRENT_TICKS.tickRate): the platform clock's resolution.

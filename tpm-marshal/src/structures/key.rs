@@ -34,7 +34,7 @@ tpm_struct! {
     }
 }
 
-/// The content of TPM_KEY_PARMS.parms, chosen by `algorithmID`.
+/// Part 2, 10.1 TPM_KEY_PARMS.parms: its content, chosen by `algorithmID`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyParmsDetail {
     /// TPM_ALG_RSA: a TPM_RSA_KEY_PARMS filling the whole `parms` area.
@@ -66,8 +66,8 @@ fn parms_kind(algorithm_id: AlgorithmId) -> ParmsKind {
 }
 
 impl KeyParmsDetail {
-    /// Decodes a non-empty or empty `parms` area for `algorithm_id`; the caller checks that
-    /// the area was consumed.
+    /// Decodes the `parms` area for `algorithm_id`; the caller checks that the area was
+    /// consumed.
     fn read(algorithm_id: AlgorithmId, sub: &mut Reader<'_>) -> Result<Self, MarshalError> {
         if sub.is_empty() {
             return Ok(Self::Other(Vec::new()));

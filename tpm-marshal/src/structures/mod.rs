@@ -34,10 +34,8 @@ pub use da::*;
 pub use daa::*;
 pub use delegation::*;
 pub use flags::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use identity::*;
 pub use key::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use migration::*;
 pub use nv::*;
 #[allow(unused_imports)] // until every area module is filled
