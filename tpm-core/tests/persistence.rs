@@ -101,9 +101,9 @@ fn volatile_state_saved_before_a_kill_resumes_pcrs_and_sessions() {
     let mut tpm = open(dir.path(), Some(key(3)), 2).unwrap();
     assert!(tpm.restore_volatile().unwrap());
     assert_eq!(pcr(&mut tpm, 4), value);
-    run::<commands::engine_extra::TerminateHandle>(
+    run::<commands::deprecated::TerminateHandle>(
         &mut tpm,
-        &commands::engine_extra::TerminateHandleIn { handle },
+        &commands::deprecated::TerminateHandleIn { handle },
     )
     .unwrap();
     // Restoring consumed the saved state.
