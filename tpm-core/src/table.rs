@@ -5,7 +5,7 @@
 use crate::dispatch::{run, Ctx};
 use crate::Tpm;
 use tpm_marshal::commands::{
-    capability, crypto, engine_extra as extra, integrity as pcr, opt_in, ownership as tsc,
+    capability, crypto, deprecated, eviction, integrity as pcr, opt_in, ownership as tsc,
     sessions as session, startup, testing, timing,
 };
 use tpm_marshal::{Ordinal, ReturnCode};
@@ -145,7 +145,7 @@ pub(crate) static TABLE: &[Entry] = &[
         failure: true,
         ..ALWAYS
     }),
-    row::<extra::Reset>(ALWAYS),
+    row::<deprecated::Reset>(ALWAYS),
     row::<capability::GetCapability>(Props {
         limited: true,
         failure: true,
@@ -168,7 +168,7 @@ pub(crate) static TABLE: &[Entry] = &[
         ..NORMAL
     }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
-    row::<extra::TerminateHandle>(ALWAYS),
+    row::<deprecated::TerminateHandle>(ALWAYS),
     row::<startup::SaveState>(ALWAYS),
     row::<startup::Startup>(Props {
         limited: true,
@@ -190,7 +190,7 @@ pub(crate) static TABLE: &[Entry] = &[
         limited: true,
         ..ALWAYS
     }),
-    row::<extra::FlushSpecific>(ALWAYS),
+    row::<eviction::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
     row::<timing::GetTicks>(NORMAL),
     row::<tsc::TscPhysicalPresence>(Props {

@@ -30,9 +30,10 @@ macro_rules! wire_types {
 }
 
 use crate::commands::{
-    audit::*, capability::*, change_auth::*, context::*, counters::*, crypto::*, deprecated::*,
-    ek::*, eviction::*, identity::*, integrity::*, nv::*, opt_in::*, ownership::*, sessions::*,
-    startup::*, storage::*, testing::*, timing::*,
+    admin::*, audit::*, capability::*, change_auth::*, context::*, counters::*, crypto::*, daa::*,
+    delegation::*, deprecated::*, ek::*, eviction::*, identity::*, integrity::*, maintenance::*,
+    migration::*, nv::*, opt_in::*, ownership::*, sessions::*, startup::*, storage::*, testing::*,
+    timing::*, transport::*,
 };
 use crate::framing::{AuthIn, AuthOut};
 use crate::*;
@@ -86,11 +87,28 @@ wire_types! {
     LoadAuthContextOut, DirWriteAuthIn, DirReadIn, DirReadOut, ChangeAuthAsymStartIn,
     ChangeAuthAsymStartOut, ChangeAuthAsymFinishIn, ChangeAuthAsymFinishOut, OwnerReadPubekOut,
     LoadKeyIn, LoadKeyOut,
+    FieldUpgradeIn, FieldUpgradeOut, SetRedirectionIn,
+    CreateMigrationBlobIn, CreateMigrationBlobOut, ConvertMigrationBlobIn, ConvertMigrationBlobOut,
+    AuthorizeMigrationKeyIn, AuthorizeMigrationKeyOut, MigrateKeyIn, MigrateKeyOut,
+    CmkSetRestrictionsIn, CmkApproveMaIn, CmkApproveMaOut, CmkCreateKeyIn, CmkCreateKeyOut,
+    CmkCreateTicketIn, CmkCreateTicketOut, CmkCreateBlobIn, CmkCreateBlobOut,
+    CmkConvertMigrationIn, CmkConvertMigrationOut,
+    CreateMaintenanceArchiveIn, CreateMaintenanceArchiveOut, LoadMaintenanceArchiveIn,
+    LoadManuMaintPubIn, LoadManuMaintPubOut, ReadManuMaintPubIn, ReadManuMaintPubOut,
+    DelegateManageIn, DelegateManageOut, DelegateCreateKeyDelegationIn,
+    DelegateCreateKeyDelegationOut, DelegateCreateOwnerDelegationIn,
+    DelegateCreateOwnerDelegationOut, DelegateLoadOwnerDelegationIn, DelegateTableEntry,
+    DelegateReadTableOut, DelegateUpdateVerificationIn, DelegateUpdateVerificationOut,
+    DelegateVerifyDelegationIn,
+    EstablishTransportIn, EstablishTransportOut, ExecuteTransportIn, ExecuteTransportOut,
+    ReleaseTransportSignedIn, ReleaseTransportSignedOut,
+    DaaJoinIn, DaaJoinOut, DaaSignIn, DaaSignOut,
 }
 
 /// Decodes `bytes` as the type chosen by `selector` (modulo the number of types) and
-/// checks that a successful decode re-encodes byte for byte.
-pub fn round_trip_any(selector: u8, bytes: &[u8]) {
+/// checks that a successful decode re-encodes byte for byte. There are more than 256
+/// types, so the selector is 16 bits wide.
+pub fn round_trip_any(selector: u16, bytes: &[u8]) {
     let n = CHECKS.len();
     if let Some(check) = CHECKS.get(usize::from(selector) % n.max(1)) {
         check(bytes);
@@ -104,7 +122,7 @@ mod tests {
     #[test]
     fn every_type_survives_empty_and_junk_input() {
         for sel in 0..TYPE_NAMES.len() {
-            let sel = u8::try_from(sel).unwrap();
+            let sel = u16::try_from(sel).unwrap();
             round_trip_any(sel, &[]);
             round_trip_any(sel, &[0xff; 64]);
             round_trip_any(sel, &[0; 64]);

@@ -5,9 +5,8 @@ use crate::dispatch::{Ctx, Handler};
 use crate::secret::Secret;
 use crate::sessions::{osap_shared_secret, Session, SessionKind};
 use crate::Tpm;
-use tpm_marshal::commands::engine_extra::{
-    FlushSpecific, FlushSpecificIn, TerminateHandle, TerminateHandleIn,
-};
+use tpm_marshal::commands::deprecated::{TerminateHandle, TerminateHandleIn};
+use tpm_marshal::commands::eviction::{FlushSpecific, FlushSpecificIn};
 use tpm_marshal::commands::sessions::{Oiap, OiapOut, Osap, OsapIn, OsapOut};
 use tpm_marshal::{AdipEncScheme, EntityType, KeyHandle, ResourceType, ReturnCode};
 
