@@ -11,7 +11,7 @@
 //!   ordinal table (`table`);
 //! - handlers (`ordinals::*`), one module per Part 3 chapter family;
 //! - state (`state`), sessions (`sessions`) and the state blobs (`persist`) a
-//!   [`Store`](store::Store) keeps;
+//!   [`Store`] keeps;
 //! - the [`Platform`] (RNG, clock, physical presence) the embedder supplies.
 //!
 //! # No-panic contract

@@ -73,14 +73,20 @@ impl Handler for Osap {
             return Err(ReturnCode::TPM_INAPPROPRIATE_ENC);
         }
         let kind = input.entity_type.entity();
-        // 6-11. The entity's auth value.
-        let auth = tpm.osap_entity_auth(kind, input.entity_value)?;
+        // 6-11. The entity's auth value. For the owner and the SRK entityValue is ignored;
+        // the session is bound to their fixed handles.
+        let entity_value = match kind {
+            EntityType::TPM_ET_OWNER => KeyHandle::TPM_KH_OWNER.0,
+            EntityType::TPM_ET_SRK => KeyHandle::TPM_KH_SRK.0,
+            _ => input.entity_value,
+        };
+        let auth = tpm.osap_entity_auth(kind, entity_value)?;
         // 3-4. nonceEvenOSAP and the shared secret.
         let nonce_even_osap = tpm.random_nonce();
         let shared_secret = osap_shared_secret(&auth, &nonce_even_osap, &input.nonce_odd_osap);
         let (auth_handle, nonce_even) = tpm.open_session(SessionKind::Osap {
             entity_type: kind,
-            entity_value: input.entity_value,
+            entity_value,
             shared_secret,
         })?;
         Ok(OsapOut {
@@ -139,7 +145,8 @@ mod tests {
     fn osap_for_owner(tpm: &mut Tpm) -> (OsapOut, [u8; 20]) {
         let input = OsapIn {
             entity_type: EntityType::TPM_ET_OWNER,
-            entity_value: KeyHandle::TPM_KH_OWNER.0,
+            // Ignored for the owner.
+            entity_value: 0xdead_beef,
             nonce_odd_osap: [0x22; 20],
         };
         let cmd =
