@@ -21,6 +21,7 @@
 
 mod dispatch;
 mod ek;
+mod nv;
 mod ordinals;
 mod persist;
 pub mod platform;

@@ -5,8 +5,8 @@
 use crate::dispatch::{run, Ctx};
 use crate::Tpm;
 use tpm_marshal::commands::{
-    capability, crypto, deprecated, eviction, integrity as pcr, opt_in, ownership as tsc,
-    sessions as session, startup, testing, timing,
+    audit, capability, counters, crypto, deprecated, eviction, integrity as pcr, nv, opt_in,
+    ownership as tsc, sessions as session, startup, testing, timing,
 };
 use tpm_marshal::{Ordinal, ReturnCode};
 
@@ -66,6 +66,11 @@ pub(crate) struct Entry {
     pub physical_presence: bool,
     /// Audited by default (ordinalAuditStatus at manufacture).
     pub audit_default: bool,
+    /// TPM_SetOrdinalAuditStatus may turn auditing on (TPM_GetAuditDigest and
+    /// TPM_GetAuditDigestSigned are never audited).
+    pub auditable: bool,
+    /// Runs while disabled or deactivated as long as nvLocked is FALSE (Part 3, 20.1 step 2).
+    pub nv_unlocked_any_state: bool,
     /// UINT32 handles opening the request (excluded from inParamDigest).
     pub in_handles: usize,
     /// UINT32 handles opening the response (excluded from outParamDigest).
@@ -82,6 +87,8 @@ struct Props {
     failure: bool,
     pp: bool,
     audit: bool,
+    auditable: bool,
+    nv_open: bool,
 }
 
 /// The usual row: auth0 only, needs an enabled and active TPM, no physical presence.
@@ -93,6 +100,8 @@ const NORMAL: Props = Props {
     failure: false,
     pp: false,
     audit: false,
+    auditable: true,
+    nv_open: false,
 };
 /// Runs whatever the enable and activation state.
 const ALWAYS: Props = Props {
@@ -112,6 +121,8 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
         in_failure_mode: p.failure,
         physical_presence: p.pp,
         audit_default: p.audit,
+        auditable: p.auditable,
+        nv_unlocked_any_state: p.nv_open,
         in_handles: C::IN_HANDLES,
         out_handles: C::OUT_HANDLES,
     }
@@ -151,23 +162,39 @@ pub(crate) static TABLE: &[Entry] = &[
         failure: true,
         ..ALWAYS
     }),
-    row::<opt_in::PhysicalEnable>(Props { pp: true, ..ALWAYS }),
+    row::<opt_in::PhysicalEnable>(Props {
+        pp: true,
+        audit: true,
+        ..ALWAYS
+    }),
     row::<opt_in::PhysicalDisable>(Props {
         pp: true,
         deactivated: true,
+        audit: true,
         ..NORMAL
     }),
     row::<opt_in::PhysicalSetDeactivated>(Props {
         pp: true,
         deactivated: true,
+        audit: true,
         ..NORMAL
     }),
     row::<opt_in::SetTempDeactivated>(Props {
         tags: Tags::Auth1Or0,
         disabled: true,
+        audit: true,
         ..NORMAL
     }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
+    row::<audit::GetAuditDigest>(Props {
+        auditable: false,
+        ..NORMAL
+    }),
+    row::<audit::SetOrdinalAuditStatus>(Props {
+        tags: Tags::Auth1,
+        audit: true,
+        ..NORMAL
+    }),
     row::<deprecated::TerminateHandle>(ALWAYS),
     row::<startup::SaveState>(ALWAYS),
     row::<startup::Startup>(Props {
@@ -192,6 +219,44 @@ pub(crate) static TABLE: &[Entry] = &[
     }),
     row::<eviction::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
+    row::<nv::NvDefineSpace>(Props {
+        tags: Tags::Auth1Or0,
+        nv_open: true,
+        ..NORMAL
+    }),
+    row::<nv::NvWriteValue>(Props {
+        tags: Tags::Auth1Or0,
+        ..ALWAYS
+    }),
+    row::<nv::NvWriteValueAuth>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
+    row::<nv::NvReadValue>(Props {
+        tags: Tags::Auth1Or0,
+        ..ALWAYS
+    }),
+    row::<nv::NvReadValueAuth>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
+    row::<counters::CreateCounter>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
+    row::<counters::IncrementCounter>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
+    row::<counters::ReadCounter>(NORMAL),
+    row::<counters::ReleaseCounter>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
+    row::<counters::ReleaseCounterOwner>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
     row::<timing::GetTicks>(NORMAL),
     row::<tsc::TscPhysicalPresence>(Props {
         limited: true,
@@ -246,7 +311,17 @@ mod tests {
             with_auth,
             [
                 Ordinal::TPM_ORD_SetCapability,
-                Ordinal::TPM_ORD_SetTempDeactivated
+                Ordinal::TPM_ORD_SetTempDeactivated,
+                Ordinal::TPM_ORD_SetOrdinalAuditStatus,
+                Ordinal::TPM_ORD_NV_DefineSpace,
+                Ordinal::TPM_ORD_NV_WriteValue,
+                Ordinal::TPM_ORD_NV_WriteValueAuth,
+                Ordinal::TPM_ORD_NV_ReadValue,
+                Ordinal::TPM_ORD_NV_ReadValueAuth,
+                Ordinal::TPM_ORD_CreateCounter,
+                Ordinal::TPM_ORD_IncrementCounter,
+                Ordinal::TPM_ORD_ReleaseCounter,
+                Ordinal::TPM_ORD_ReleaseCounterOwner,
             ]
         );
     }

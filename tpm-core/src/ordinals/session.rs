@@ -47,8 +47,8 @@ impl Tpm {
                 KeyHandle::TPM_KH_SRK => Err(ReturnCode::TPM_NOSRK),
                 _ => Err(ReturnCode::TPM_INVALID_KEYHANDLE),
             },
-            EntityType::TPM_ET_COUNTER => Err(ReturnCode::TPM_BAD_COUNTER),
-            EntityType::TPM_ET_NV => Err(ReturnCode::TPM_BADINDEX),
+            EntityType::TPM_ET_COUNTER => self.counter_auth(value),
+            EntityType::TPM_ET_NV => self.nv_auth(value),
             _ => Err(ReturnCode::TPM_BAD_PARAMETER),
         }
     }
