@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod owned;
 use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::integrity::{Extend, ExtendIn};
 use commands::nv::{
@@ -18,6 +19,7 @@ use commands::nv::{
 use commands::ownership::{TscPhysicalPresence, TscPhysicalPresenceIn};
 use commands::startup::SaveState;
 use common::*;
+use owned::*;
 use tpm_core::{TestPlatform, Tpm};
 use tpm_marshal::{
     CapFlag, CapProperty, CapabilityArea, LocalitySelection, NvAttributes as A, NvDataPublic,
@@ -674,4 +676,130 @@ fn nv_define_space_runs_disabled_only_before_nv_is_locked() {
     lock_nv(&mut b);
     let p = public(0x0001_2000, A::TPM_NV_PER_PPWRITE, 4);
     assert_eq!(define(&mut b, p), Err(Rc::TPM_DISABLED));
+}
+
+// ---- the owner's areas ----
+
+/// A started TPM with an owner, NV locked, and `attributes` at [`AREA`] defined by the
+/// owner with the area auth [`AREA_AUTH`] sent under ADIP.
+fn owned_with(attributes: A) -> Bench {
+    let mut b = started();
+    install_owner(&mut b.tpm);
+    lock_nv(&mut b);
+    owner_define(&mut b, public(AREA, attributes, 8)).unwrap();
+    b
+}
+
+fn owner_define(b: &mut Bench, p: NvDataPublic) -> Result<(), Rc> {
+    let mut s = owner_osap(&mut b.tpm);
+    let input = NvDefineSpaceIn {
+        pub_info: p,
+        enc_auth: adip(&s, AREA_AUTH),
+    };
+    // Part 3, 20.1 step 13: the session ends whatever the caller asked.
+    run_auth1::<NvDefineSpace>(&mut b.tpm, &mut s, &input, false)
+}
+
+fn owner_write(b: &mut Bench, owner: [u8; 20], data: &[u8]) -> Result<(), Rc> {
+    let mut s = oiap(&mut b.tpm, owner);
+    let input = NvWriteValueIn {
+        nv_index: NvIndex(AREA),
+        offset: 0,
+        data: SizedBuffer(data.to_vec()),
+    };
+    run_auth1::<NvWriteValue>(&mut b.tpm, &mut s, &input, false)
+}
+
+fn owner_read(b: &mut Bench, owner: [u8; 20], size: u32) -> Result<Vec<u8>, Rc> {
+    let mut s = oiap(&mut b.tpm, owner);
+    let input = NvReadValueIn {
+        nv_index: NvIndex(AREA),
+        offset: 0,
+        data_size: size,
+    };
+    run_auth1::<NvReadValue>(&mut b.tpm, &mut s, &input, false).map(|o| o.data.0)
+}
+
+#[test]
+fn ownerwrite_and_ownerread_areas_are_the_owners_once_nv_is_locked() {
+    let mut b = owned_with(A::TPM_NV_PER_OWNERWRITE | A::TPM_NV_PER_OWNERREAD);
+    owner_write(&mut b, OWNER, b"owner").unwrap();
+    assert_eq!(owner_read(&mut b, OWNER, 5).unwrap(), b"owner");
+    assert_eq!(owner_write(&mut b, [0; 20], b"x"), Err(Rc::TPM_AUTHFAIL));
+    assert_eq!(owner_read(&mut b, [0; 20], 1), Err(Rc::TPM_AUTHFAIL));
+    assert_eq!(write(&mut b, AREA, 0, b"x"), Err(Rc::TPM_AUTH_CONFLICT));
+    assert_eq!(read(&mut b, AREA, 0, 1), Err(Rc::TPM_AUTH_CONFLICT));
+}
+
+#[test]
+fn owner_authorization_needs_the_owner_bit() {
+    let mut b = owned_with(A::TPM_NV_PER_PPWRITE);
+    assert_eq!(owner_write(&mut b, OWNER, b"x"), Err(Rc::TPM_AUTH_CONFLICT));
+    assert_eq!(owner_read(&mut b, OWNER, 1), Err(Rc::TPM_AUTH_CONFLICT));
+}
+
+#[test]
+fn owner_areas_are_out_of_reach_while_disabled() {
+    let mut b = owned_with(A::TPM_NV_PER_OWNERWRITE | A::TPM_NV_PER_OWNERREAD);
+    assert_presence(&mut b.tpm);
+    run::<commands::opt_in::PhysicalDisable>(&mut b.tpm, &()).unwrap();
+    assert_eq!(owner_write(&mut b, OWNER, b"x"), Err(Rc::TPM_DISABLED));
+    assert_eq!(owner_read(&mut b, OWNER, 1), Err(Rc::TPM_DISABLED));
+}
+
+#[test]
+fn owner_define_sends_the_area_auth_under_adip() {
+    let mut b = owned_with(A::TPM_NV_PER_AUTHWRITE | A::TPM_NV_PER_AUTHREAD);
+    write_auth(&mut b, AREA_AUTH, 0, b"adip").unwrap();
+    assert_eq!(read_auth(&mut b, AREA_AUTH, 4).unwrap(), b"adip");
+}
+
+#[test]
+fn owner_define_needs_an_osap_session() {
+    let mut b = started();
+    install_owner(&mut b.tpm);
+    let mut s = oiap(&mut b.tpm, OWNER);
+    let input = NvDefineSpaceIn {
+        pub_info: public(AREA, A::TPM_NV_PER_PPWRITE, 4),
+        enc_auth: AREA_AUTH,
+    };
+    assert_eq!(
+        run_auth1::<NvDefineSpace>(&mut b.tpm, &mut s, &input, false),
+        Err(Rc::TPM_BAD_MODE)
+    );
+}
+
+#[test]
+fn the_owner_deletes_areas_and_unauthorized_define_is_owner_set() {
+    let mut b = owned_with(A::TPM_NV_PER_OWNERWRITE);
+    assert_presence(&mut b.tpm);
+    let p = public(0x0001_2000, A::TPM_NV_PER_PPWRITE, 4);
+    assert_eq!(define(&mut b, p), Err(Rc::TPM_OWNER_SET));
+    owner_define(&mut b, public(AREA, A::TPM_NV_PER_OWNERWRITE, 0)).unwrap();
+    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    assert!(list.is_empty());
+}
+
+#[test]
+fn an_osap_session_for_an_area_closes_when_the_area_is_deleted() {
+    let mut b = owned_with(A::TPM_NV_PER_AUTHWRITE);
+    let s = osap(
+        &mut b.tpm,
+        tpm_marshal::EntityType::TPM_ET_NV,
+        AREA,
+        AREA_AUTH,
+    );
+    let mut area_session = s.clone();
+    let input = NvWriteValueAuthIn {
+        nv_index: NvIndex(AREA),
+        offset: 0,
+        data: SizedBuffer(b"osap".to_vec()),
+    };
+    run_auth1::<NvWriteValueAuth>(&mut b.tpm, &mut area_session, &input, true).unwrap();
+    owner_define(&mut b, public(AREA, A::TPM_NV_PER_AUTHWRITE, 0)).unwrap();
+    owner_define(&mut b, public(AREA, A::TPM_NV_PER_AUTHWRITE, 8)).unwrap();
+    assert_eq!(
+        run_auth1::<NvWriteValueAuth>(&mut b.tpm, &mut area_session, &input, true),
+        Err(Rc::TPM_INVALID_AUTHHANDLE)
+    );
 }
