@@ -137,6 +137,11 @@ pub(crate) static TABLE: &[Entry] = &[
         ..ALWAYS
     }),
     row::<pcr::PcrRead>(NORMAL),
+    row::<deprecated::DirWriteAuth>(Props {
+        tags: Tags::Auth1,
+        ..NORMAL
+    }),
+    row::<deprecated::DirRead>(NORMAL),
     row::<capability::SetCapability>(Props {
         tags: Tags::Auth1Or0,
         ..ALWAYS
@@ -186,6 +191,7 @@ pub(crate) static TABLE: &[Entry] = &[
         ..NORMAL
     }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
+    row::<session::SetOwnerPointer>(NORMAL),
     row::<audit::GetAuditDigest>(Props {
         auditable: false,
         ..NORMAL
@@ -310,6 +316,7 @@ mod tests {
         assert_eq!(
             with_auth,
             [
+                Ordinal::TPM_ORD_DirWriteAuth,
                 Ordinal::TPM_ORD_SetCapability,
                 Ordinal::TPM_ORD_SetTempDeactivated,
                 Ordinal::TPM_ORD_SetOrdinalAuditStatus,

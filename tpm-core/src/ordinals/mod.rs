@@ -9,6 +9,7 @@ pub(crate) mod audit;
 pub(crate) mod capability;
 pub(crate) mod counters;
 pub(crate) mod crypto;
+pub(crate) mod dir;
 pub(crate) mod nv;
 pub(crate) mod pcr;
 pub(crate) mod session;
