@@ -21,6 +21,7 @@
 
 mod dispatch;
 mod ek;
+mod keys;
 mod ordinals;
 mod persist;
 pub mod platform;
