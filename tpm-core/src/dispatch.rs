@@ -114,6 +114,17 @@ pub(crate) trait Handler: Command {
         Err(ReturnCode::TPM_FAIL)
     }
 
+    /// The entity session `i` of `n` must prove, for ordinals where which entity a session
+    /// names depends on how many sessions the command carries (TPM_Unseal, TPM_CertifyKey).
+    fn authorize_of(
+        tpm: &Tpm,
+        input: &Self::In,
+        i: usize,
+        _n: usize,
+    ) -> Result<Entity, ReturnCode> {
+        Self::authorize(tpm, input, i)
+    }
+
     /// The ordinal's actions (its Part 3 section), on decoded and authorized input.
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: Self::In) -> Result<Self::Out, ReturnCode>;
 }
@@ -131,8 +142,9 @@ pub(crate) fn run<H: Handler>(
         .map_err(|e| e.return_code())?;
     cx.parsed = true;
     let digest = in_param_digest(H::ORDINAL, body, H::IN_HANDLES);
-    for i in 0..cx.auths.len() {
-        let entity = H::authorize(tpm, &input, i)?;
+    let n = cx.auths.len();
+    for i in 0..n {
+        let entity = H::authorize_of(tpm, &input, i, n)?;
         tpm.verify_auth(cx, i, &entity, &digest)?;
     }
     let out = H::execute(tpm, cx, input)?;

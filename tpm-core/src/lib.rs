@@ -21,6 +21,7 @@
 
 mod dispatch;
 mod ek;
+mod keys;
 mod nv;
 mod ordinals;
 mod persist;

@@ -11,6 +11,7 @@
 //! - savestate (kind 3): what TPM_SaveState preserves, TPM_STCLEAR_FLAGS and
 //!   TPM_STCLEAR_DATA.
 
+use crate::keys;
 use crate::nv::NvArea;
 use crate::secret::Secret;
 use crate::sessions::{Session, SessionKind, Sessions};
@@ -27,9 +28,9 @@ use tpm_marshal::{EntityType, MarshalError, NvDataPublic, Reader, Writer};
 
 /// "TPMS": the first four bytes of every state blob.
 pub const MAGIC: [u8; 4] = *b"TPMS";
-/// The format version this engine writes and reads (2: NV areas, counters and DIR in the
-/// permanent blob, NV locks in the ST_CLEAR part).
-pub const VERSION: u16 = 2;
+/// The format version this engine writes and reads (2: the SRK and owner-evict keys;
+/// 3: NV areas, counters and DIR in the permanent blob, NV locks in the ST_CLEAR part).
+pub const VERSION: u16 = 3;
 /// Bytes before the body.
 pub const HEADER_LEN: usize = 12;
 
@@ -124,6 +125,16 @@ pub fn encode_permanent(flags: &PermanentFlags, data: &PermanentData) -> Vec<u8>
         w.u32(data.auth_fail_count);
         w.u32(data.audit_counter);
         w.u32(data.restrict_delegate);
+        // Version 2: the SRK and the owner-evict keys.
+        w.bool(data.srk.is_some());
+        if let Some(srk) = &data.srk {
+            keys::encode(w, srk);
+        }
+        w.u16(u16::try_from(data.owner_evict_keys.len()).unwrap_or(0));
+        for (handle, key) in &data.owner_evict_keys {
+            w.u32(*handle);
+            keys::encode(w, key);
+        }
         nv_and_counters(w, data);
     })
 }
@@ -154,6 +165,18 @@ pub fn decode_permanent(blob: &[u8]) -> Result<(PermanentFlags, PermanentData), 
         data.auth_fail_count = r.u32()?;
         data.audit_counter = r.u32()?;
         data.restrict_delegate = r.u32()?;
+        if r.bool()? {
+            data.srk = Some(keys::decode(r)?);
+        }
+        for _ in 0..r.u16()? {
+            if data.owner_evict_keys.len() >= keys::MAX_OWNER_EVICT {
+                return Err(MarshalError::Inconsistent {
+                    what: "owner-evict keys",
+                });
+            }
+            let handle = r.u32()?;
+            data.owner_evict_keys.push((handle, keys::decode(r)?));
+        }
         read_nv_and_counters(r, &mut data)?;
         Ok((flags, data, ek))
     })?;
@@ -191,6 +214,13 @@ pub fn encode_volatile(tpm: &Tpm) -> Vec<u8> {
             session(w, s);
         }
         sha1_state(w, tpm.sha1_thread.as_ref());
+        // Version 2: the loaded keys that are not owner-evict.
+        let loaded: Vec<_> = tpm.keys.iter().filter(|s| !s.owner_evict).collect();
+        w.u16(u16::try_from(loaded.len()).unwrap_or(0));
+        for slot in loaded {
+            w.u32(slot.handle);
+            keys::encode(w, &slot.key);
+        }
     })
 }
 
@@ -225,9 +255,27 @@ pub fn decode_volatile(tpm: &mut Tpm, blob: &[u8]) -> Result<(), Error> {
                 .map_err(|_| MarshalError::Inconsistent { what: "sessions" })?;
         }
         let sha1 = read_sha1_state(r)?;
-        Ok((sf, sd, flags, data, self_test, failure, sessions, sha1))
+        let mut loaded = Vec::new();
+        for _ in 0..r.u16()? {
+            let handle = r.u32()?;
+            loaded.push((handle, keys::decode(r)?));
+        }
+        Ok((
+            sf, sd, flags, data, self_test, failure, sessions, sha1, loaded,
+        ))
     })?;
-    let (sf, sd, flags, data, self_test, failure, sessions, sha1) = parsed;
+    let (sf, sd, flags, data, self_test, failure, sessions, sha1, loaded) = parsed;
+    let mut slots = tpm.keys.clone();
+    slots.retain(|s| s.owner_evict);
+    for (handle, key) in loaded {
+        slots
+            .insert(handle, key, false)
+            .map_err(|_| Error::Corrupt {
+                file,
+                reason: "more loaded keys than key slots".into(),
+            })?;
+    }
+    tpm.keys = slots;
     tpm.state.stclear_flags = sf;
     tpm.state.stclear = sd;
     tpm.state.stany_flags = flags;
@@ -512,10 +560,10 @@ mod tests {
         let blob = encode_permanent(&flags, &data);
         let public = ek_cert_area().public.to_bytes().unwrap();
         let mut want = b"TPMS".to_vec();
-        want.extend_from_slice(&[0, 2, 0, 1]); // version 2, kind permanent
+        want.extend_from_slice(&[0, 3, 0, 1]); // version 3, kind permanent
         let nv_len = 4 + public.len() + 20 + 2 + 4 + 20;
         let counters_len = 4 + (4 + 4 + 4 + 20) + 4;
-        let body_len = 20 + 20 + 20 + 1 + 21 + 1 + 4 + 4 + 4 + 4 + nv_len + counters_len;
+        let body_len = 20 + 20 + 20 + 1 + 21 + 1 + 4 + 4 + 4 + 4 + 1 + 2 + nv_len + counters_len;
         want.extend_from_slice(&u32::try_from(body_len).unwrap().to_be_bytes());
         want.extend_from_slice(&[1, 1]);
         want.extend_from_slice(&[0; 18]);
@@ -529,6 +577,8 @@ mod tests {
         want.extend_from_slice(&[0, 0, 0, 2]);
         want.extend_from_slice(&[0, 0, 0, 7]);
         want.extend_from_slice(&[0, 0, 0, 0]); // restrictDelegate
+        want.push(0); // no SRK
+        want.extend_from_slice(&[0, 0]); // no owner-evict keys
         want.extend_from_slice(&[0, 0, 0, 1]); // one NV area:
         want.extend_from_slice(&public); // its TPM_NV_DATA_PUBLIC
         want.extend_from_slice(&[0x44; 20]); // its authValue

@@ -4,6 +4,7 @@
 //!
 //! Serialisation lives in [`crate::persist`]; this module only holds values.
 
+use crate::keys::TpmKey;
 use crate::secret::Secret;
 use tpm_marshal::{Digest, LocalitySelection, Nonce};
 
@@ -120,6 +121,13 @@ pub struct PermanentData {
     pub audit_counter: u32,
     /// restrictDelegate: the CMK delegation restrictions (TPM_CMK_DELEGATE bits).
     pub restrict_delegate: u32,
+
+    // ---- owner, SRK and owner-evict keys (Part 3, 6 and 21.1) ----
+    /// srk: the storage root key, present once the TPM has an owner.
+    pub srk: Option<TpmKey>,
+    /// The owner-evict keys with their handles (TPM_KeyControlOwner); loaded again into
+    /// the key slots at every _TPM_Init.
+    pub owner_evict_keys: Vec<(u32, TpmKey)>,
 
     // ---- NV storage, monotonic counters, DIR (Part 1, 20 and 17; issue 4) ----
     /// The defined NV areas.

@@ -8,6 +8,8 @@ use tpm_marshal::commands::{
     audit, capability, counters, crypto, deprecated, eviction, integrity as pcr, nv, opt_in,
     ownership as tsc, sessions as session, startup, testing, timing,
 };
+// Owner, EK and key ordinals (issue 3).
+use tpm_marshal::commands::{admin, context, deprecated as dep, ek, ownership as owner, storage};
 use tpm_marshal::{Ordinal, ReturnCode};
 
 /// The request tags an ordinal accepts (ordinals.md: six sets occur).
@@ -103,6 +105,16 @@ const NORMAL: Props = Props {
     auditable: true,
     nv_open: false,
 };
+/// Owner or key auth (auth1 only), enabled and active.
+const AUTH1: Props = Props {
+    tags: Tags::Auth1,
+    ..NORMAL
+};
+/// Key auth or none (the key's authDataUsage decides), enabled and active.
+const AUTH1_OR_0: Props = Props {
+    tags: Tags::Auth1Or0,
+    ..NORMAL
+};
 /// Runs whatever the enable and activation state.
 const ALWAYS: Props = Props {
     disabled: true,
@@ -132,20 +144,45 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
+    row::<owner::TakeOwnership>(AUTH1),
     row::<pcr::Extend>(Props {
         limited: true,
         ..ALWAYS
     }),
     row::<pcr::PcrRead>(NORMAL),
+    row::<pcr::Quote>(AUTH1_OR_0),
+    row::<storage::Seal>(AUTH1),
+    row::<storage::Unseal>(Props {
+        tags: Tags::Auth2Or1,
+        ..NORMAL
+    }),
     row::<deprecated::DirWriteAuth>(Props {
         tags: Tags::Auth1,
         ..NORMAL
     }),
     row::<deprecated::DirRead>(NORMAL),
+    row::<storage::UnBind>(AUTH1_OR_0),
+    row::<storage::CreateWrapKey>(AUTH1),
+    row::<dep::LoadKey>(AUTH1_OR_0),
+    row::<storage::GetPubKey>(AUTH1_OR_0),
+    row::<dep::EvictKey>(NORMAL),
+    row::<context::KeyControlOwner>(AUTH1),
+    row::<crypto::CertifyKey>(Props {
+        tags: Tags::Any,
+        ..NORMAL
+    }),
+    row::<crypto::CertifyKey2>(Props {
+        tags: Tags::Any,
+        ..NORMAL
+    }),
+    row::<crypto::Sign>(AUTH1_OR_0),
+    row::<pcr::Quote2>(AUTH1_OR_0),
     row::<capability::SetCapability>(Props {
         tags: Tags::Auth1Or0,
         ..ALWAYS
     }),
+    row::<admin::ResetLockValue>(AUTH1),
+    row::<storage::LoadKey2>(AUTH1_OR_0),
     row::<crypto::GetRandom>(NORMAL),
     row::<crypto::StirRandom>(NORMAL),
     row::<testing::SelfTestFull>(Props {
@@ -162,9 +199,21 @@ pub(crate) static TABLE: &[Entry] = &[
         ..ALWAYS
     }),
     row::<deprecated::Reset>(ALWAYS),
+    row::<owner::OwnerClear>(Props {
+        tags: Tags::Auth1,
+        ..ALWAYS
+    }),
+    row::<owner::DisableOwnerClear>(AUTH1),
+    row::<owner::ForceClear>(Props { pp: true, ..NORMAL }),
+    row::<owner::DisableForceClear>(NORMAL),
     row::<capability::GetCapability>(Props {
         limited: true,
         failure: true,
+        ..ALWAYS
+    }),
+    row::<capability::GetCapabilityOwner>(AUTH1),
+    row::<opt_in::OwnerSetDisable>(Props {
+        tags: Tags::Auth1,
         ..ALWAYS
     }),
     row::<opt_in::PhysicalEnable>(Props {
@@ -175,6 +224,11 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<opt_in::PhysicalDisable>(Props {
         pp: true,
         deactivated: true,
+        audit: true,
+        ..NORMAL
+    }),
+    row::<opt_in::SetOwnerInstall>(Props {
+        pp: true,
         audit: true,
         ..NORMAL
     }),
@@ -192,6 +246,13 @@ pub(crate) static TABLE: &[Entry] = &[
     }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
     row::<session::SetOwnerPointer>(NORMAL),
+    row::<ek::CreateEndorsementKeyPair>(ALWAYS),
+    row::<ek::ReadPubek>(ALWAYS),
+    row::<dep::OwnerReadPubek>(AUTH1),
+    row::<dep::DisablePubekRead>(AUTH1),
+    row::<ek::CreateRevocableEk>(ALWAYS),
+    row::<ek::RevokeTrust>(Props { pp: true, ..ALWAYS }),
+    row::<ek::OwnerReadInternalPub>(AUTH1),
     row::<audit::GetAuditDigest>(Props {
         auditable: false,
         ..NORMAL
@@ -313,24 +374,36 @@ mod tests {
             .filter(|e| e.tags != Tags::Auth0)
             .map(|e| e.ordinal)
             .collect();
-        assert_eq!(
-            with_auth,
-            [
-                Ordinal::TPM_ORD_DirWriteAuth,
-                Ordinal::TPM_ORD_SetCapability,
-                Ordinal::TPM_ORD_SetTempDeactivated,
-                Ordinal::TPM_ORD_SetOrdinalAuditStatus,
-                Ordinal::TPM_ORD_NV_DefineSpace,
-                Ordinal::TPM_ORD_NV_WriteValue,
-                Ordinal::TPM_ORD_NV_WriteValueAuth,
-                Ordinal::TPM_ORD_NV_ReadValue,
-                Ordinal::TPM_ORD_NV_ReadValueAuth,
-                Ordinal::TPM_ORD_CreateCounter,
-                Ordinal::TPM_ORD_IncrementCounter,
-                Ordinal::TPM_ORD_ReleaseCounter,
-                Ordinal::TPM_ORD_ReleaseCounterOwner,
-            ]
-        );
+        for o in [
+            Ordinal::TPM_ORD_SetCapability,
+            Ordinal::TPM_ORD_SetTempDeactivated,
+            Ordinal::TPM_ORD_TakeOwnership,
+            Ordinal::TPM_ORD_OwnerClear,
+            Ordinal::TPM_ORD_LoadKey2,
+            Ordinal::TPM_ORD_Unseal,
+            Ordinal::TPM_ORD_DirWriteAuth,
+            Ordinal::TPM_ORD_SetOrdinalAuditStatus,
+            Ordinal::TPM_ORD_NV_DefineSpace,
+            Ordinal::TPM_ORD_NV_WriteValueAuth,
+            Ordinal::TPM_ORD_CreateCounter,
+            Ordinal::TPM_ORD_ReleaseCounterOwner,
+        ] {
+            assert!(with_auth.contains(&o), "{o:?}");
+        }
+        for o in [
+            Ordinal::TPM_ORD_Startup,
+            Ordinal::TPM_ORD_OIAP,
+            Ordinal::TPM_ORD_ReadPubek,
+            Ordinal::TPM_ORD_ForceClear,
+            Ordinal::TPM_ORD_EvictKey,
+            Ordinal::TPM_ORD_FlushSpecific,
+            Ordinal::TPM_ORD_DirRead,
+            Ordinal::TPM_ORD_GetAuditDigest,
+            Ordinal::TPM_ORD_ReadCounter,
+            Ordinal::TPM_ORD_SetOwnerPointer,
+        ] {
+            assert!(!with_auth.contains(&o), "{o:?}");
+        }
     }
 
     #[test]

@@ -3,14 +3,24 @@
 //! audited command.
 
 use crate::dispatch::{Ctx, Entity, Handler};
-use crate::ordinals::nv::owner_entity;
-use crate::table::lookup;
+use crate::table::{lookup, TABLE};
 use crate::Tpm;
+use std::collections::BTreeSet;
 use tpm_marshal::commands::audit::{
     GetAuditDigest, GetAuditDigestIn, GetAuditDigestOut, OrdinalList, SetOrdinalAuditStatus,
     SetOrdinalAuditStatusIn,
 };
 use tpm_marshal::{Ordinal, ReturnCode, MAX_BUFFER};
+
+/// ordinalAuditStatus as manufactured, and after TPM_OwnerClear (Part 3, 6.2 step 6.b):
+/// the ordinals audited by default.
+pub(crate) fn default_audited_ordinals() -> BTreeSet<u32> {
+    TABLE
+        .iter()
+        .filter(|e| e.audit_default)
+        .map(|e| e.ordinal.0)
+        .collect()
+}
 
 /// How many ordinals fit in one TPM_GetAuditDigest response: the buffer less the header,
 /// counterValue, auditDigest, more and ordSize.
@@ -51,7 +61,7 @@ impl Handler for SetOrdinalAuditStatus {
         _input: &SetOrdinalAuditStatusIn,
         _i: usize,
     ) -> Result<Entity, ReturnCode> {
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(

@@ -346,7 +346,7 @@ fn select_size_supported(s: &SelectSize) -> bool {
 }
 
 /// Part 2, 21.6 TPM_CAP_VERSION_INFO.
-fn version_info() -> CapVersionInfo {
+pub(crate) fn version_info() -> CapVersionInfo {
     CapVersionInfo {
         version: Version {
             major: 1,

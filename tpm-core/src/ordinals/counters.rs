@@ -7,7 +7,6 @@
 //! TPM_Startup(ST_CLEAR): TPM_STCLEAR_DATA.countID remembers it.
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
-use crate::ordinals::nv::owner_entity;
 use crate::secret::Secret;
 use crate::sessions::SessionKind;
 use crate::state::{Counter, TPM_COUNT_ID_ILLEGAL};
@@ -70,7 +69,6 @@ impl Tpm {
         }
     }
 
-    #[allow(dead_code)] // called by TPM_OwnerClear and TPM_ForceClear (branch owner)
     /// Part 3, 6.1 step 11: TPM_OwnerClear releases every counter; the highest count stays,
     /// so counter values keep increasing.
     pub(crate) fn release_all_counters(&mut self) {
@@ -103,7 +101,7 @@ fn value(c: &Counter) -> CounterValue {
 /// ADIP); the new counter starts one above the highest count ever.
 impl Handler for CreateCounter {
     fn authorize(tpm: &Tpm, _input: &CreateCounterIn, _i: usize) -> Result<Entity, ReturnCode> {
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(
@@ -210,7 +208,7 @@ impl Handler for ReleaseCounterOwner {
         _input: &ReleaseCounterOwnerIn,
         _i: usize,
     ) -> Result<Entity, ReturnCode> {
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(

@@ -2,7 +2,6 @@
 //! data integrity register, authDIR[0], which NV also reaches as TPM_NV_INDEX_DIR.
 
 use crate::dispatch::{Ctx, Entity, Handler};
-use crate::ordinals::nv::owner_entity;
 use crate::Tpm;
 use tpm_marshal::commands::deprecated::{
     DirRead, DirReadIn, DirReadOut, DirWriteAuth, DirWriteAuthIn,
@@ -21,7 +20,7 @@ fn check_dir_index(index: u32) -> Result<(), ReturnCode> {
 /// Part 3, 27.3.1 TPM_DirWriteAuth: the owner writes the DIR.
 impl Handler for DirWriteAuth {
     fn authorize(tpm: &Tpm, _input: &DirWriteAuthIn, _i: usize) -> Result<Entity, ReturnCode> {
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(tpm: &mut Tpm, _cx: &mut Ctx, input: DirWriteAuthIn) -> Result<(), ReturnCode> {

@@ -14,3 +14,10 @@ pub(crate) mod nv;
 pub(crate) mod pcr;
 pub(crate) mod session;
 pub(crate) mod timing;
+
+// Owner, EK and keys (issue 3).
+pub(crate) mod attest;
+pub(crate) mod ek;
+pub(crate) mod keys;
+pub(crate) mod ownership;
+pub(crate) mod storage;

@@ -9,7 +9,6 @@ use crate::nv::{self as model, NvArea};
 use crate::ordinals::admin::set_permanent_flag;
 use crate::secret::Secret;
 use crate::sessions::SessionKind;
-use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::nv::{
     NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn,
@@ -20,22 +19,6 @@ use tpm_marshal::{
     EntityType, LocalitySelection, NvAttributes as A, NvDataPublic, NvIndex, ReturnCode,
     SizedBuffer,
 };
-
-/// The owner as the entity an auth session proves (TPM_AUTHFAIL without an owner).
-pub(crate) fn owner_entity(tpm: &Tpm) -> Result<Entity, ReturnCode> {
-    let auth = tpm
-        .state
-        .permanent
-        .owner_auth
-        .clone()
-        .ok_or(ReturnCode::TPM_AUTHFAIL)?;
-    Ok(Entity {
-        kind: EntityType::TPM_ET_OWNER,
-        value: TPM_KH_OWNER,
-        auth,
-        sessions: SessionTypes::Any,
-    })
-}
 
 impl Tpm {
     /// The defined area at `index` (TPM_BADINDEX if none).
@@ -260,7 +243,7 @@ fn check_new_public(public: &NvDataPublic) -> Result<(), ReturnCode> {
 /// freely before.
 impl Handler for NvDefineSpace {
     fn authorize(tpm: &Tpm, _input: &NvDefineSpaceIn, _i: usize) -> Result<Entity, ReturnCode> {
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: NvDefineSpaceIn) -> Result<(), ReturnCode> {
@@ -365,7 +348,7 @@ impl Handler for NvWriteValue {
         {
             return Err(ReturnCode::TPM_AUTH_CONFLICT);
         }
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: NvWriteValueIn) -> Result<(), ReturnCode> {
@@ -455,7 +438,7 @@ impl Handler for NvReadValue {
         if index != NvIndex::TPM_NV_INDEX_DIR && !tpm.nv_area(index)?.has(A::TPM_NV_PER_OWNERREAD) {
             return Err(ReturnCode::TPM_AUTH_CONFLICT);
         }
-        owner_entity(tpm)
+        tpm.owner_entity()
     }
 
     fn execute(
@@ -550,7 +533,6 @@ impl Tpm {
         self.state.permanent.nv.available()
     }
 
-    #[allow(dead_code)] // called by TPM_OwnerClear, TPM_ForceClear, TPM_RevokeTrust (branch owner)
     /// What TPM_OwnerClear (Part 3, 6.1 step 12), TPM_ForceClear and TPM_RevokeTrust do to
     /// NV: the areas the owner reads or writes are deleted, except those with the D bit
     /// unless `including_d_bit` (TPM_RevokeTrust); noOwnerNVWrite returns to 0.

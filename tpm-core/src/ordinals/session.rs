@@ -43,11 +43,10 @@ impl Tpm {
         let owner = self.state.permanent.owner_auth.as_ref();
         match kind {
             EntityType::TPM_ET_OWNER => owner.cloned().ok_or(ReturnCode::TPM_BAD_PARAMETER),
-            EntityType::TPM_ET_SRK => Err(ReturnCode::TPM_NOSRK),
+            EntityType::TPM_ET_SRK => Ok(self.key(KeyHandle::TPM_KH_SRK.0)?.usage_auth.clone()),
             EntityType::TPM_ET_KEYHANDLE => match KeyHandle(value) {
                 KeyHandle::TPM_KH_OPERATOR => Err(ReturnCode::TPM_BAD_HANDLE),
-                KeyHandle::TPM_KH_SRK => Err(ReturnCode::TPM_NOSRK),
-                _ => Err(ReturnCode::TPM_INVALID_KEYHANDLE),
+                _ => Ok(self.key(value)?.usage_auth.clone()),
             },
             EntityType::TPM_ET_COUNTER => self.counter_auth(value),
             EntityType::TPM_ET_NV => self.nv_auth(value),
@@ -74,21 +73,21 @@ impl Handler for Osap {
         if input.entity_type.adip_scheme() != AdipEncScheme::TPM_ET_XOR {
             return Err(ReturnCode::TPM_INAPPROPRIATE_ENC);
         }
-        let kind = input.entity_type.entity();
-        // 6-11. The entity's auth value. For the owner and the SRK entityValue is ignored;
-        // the session is bound to their fixed handles.
-        let entity_value = match kind {
-            EntityType::TPM_ET_OWNER => KeyHandle::TPM_KH_OWNER.0,
-            EntityType::TPM_ET_SRK => KeyHandle::TPM_KH_SRK.0,
-            _ => input.entity_value,
+        // The SRK may be named as TPM_ET_SRK or as the key handle TPM_KH_SRK: one entity.
+        // For the owner entityValue is ignored; the session is bound to TPM_KH_OWNER.
+        let (kind, value) = match input.entity_type.entity() {
+            EntityType::TPM_ET_SRK => (EntityType::TPM_ET_KEYHANDLE, KeyHandle::TPM_KH_SRK.0),
+            EntityType::TPM_ET_OWNER => (EntityType::TPM_ET_OWNER, KeyHandle::TPM_KH_OWNER.0),
+            kind => (kind, input.entity_value),
         };
-        let auth = tpm.osap_entity_auth(kind, entity_value)?;
+        // 6-11. The entity's auth value.
+        let auth = tpm.osap_entity_auth(kind, value)?;
         // 3-4. nonceEvenOSAP and the shared secret.
         let nonce_even_osap = tpm.random_nonce();
         let shared_secret = osap_shared_secret(&auth, &nonce_even_osap, &input.nonce_odd_osap);
         let (auth_handle, nonce_even) = tpm.open_session(SessionKind::Osap {
             entity_type: kind,
-            entity_value,
+            entity_value: value,
             shared_secret,
         })?;
         Ok(OsapOut {
@@ -110,8 +109,8 @@ impl Handler for TerminateHandle {
     }
 }
 
-/// Part 3, 22.1 TPM_FlushSpecific. This engine holds auth sessions only, so for the other
-/// resource types no handle is ever valid.
+/// Part 3, 22.1 TPM_FlushSpecific: auth sessions and keys (owner-evict keys stay:
+/// TPM_KEY_OWNER_CONTROL); for the other resource types no handle is valid yet.
 impl Handler for FlushSpecific {
     fn execute(tpm: &mut Tpm, _cx: &mut Ctx, input: FlushSpecificIn) -> Result<(), ReturnCode> {
         match input.resource_type {
@@ -122,7 +121,7 @@ impl Handler for FlushSpecific {
                     Err(ReturnCode::TPM_INVALID_AUTHHANDLE)
                 }
             }
-            ResourceType::TPM_RT_KEY => Err(ReturnCode::TPM_INVALID_KEYHANDLE),
+            ResourceType::TPM_RT_KEY => tpm.flush_key(input.handle),
             ResourceType::TPM_RT_TRANS => Err(ReturnCode::TPM_INVALID_AUTHHANDLE),
             ResourceType::TPM_RT_CONTEXT | ResourceType::TPM_RT_DAA_TPM => {
                 Err(ReturnCode::TPM_BAD_PARAMETER)
