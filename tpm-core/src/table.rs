@@ -257,6 +257,11 @@ pub(crate) static TABLE: &[Entry] = &[
         auditable: false,
         ..NORMAL
     }),
+    row::<audit::GetAuditDigestSigned>(Props {
+        tags: Tags::Auth1Or0,
+        auditable: false,
+        ..NORMAL
+    }),
     row::<audit::SetOrdinalAuditStatus>(Props {
         tags: Tags::Auth1,
         audit: true,
@@ -325,6 +330,7 @@ pub(crate) static TABLE: &[Entry] = &[
         ..NORMAL
     }),
     row::<timing::GetTicks>(NORMAL),
+    row::<timing::TickStampBlob>(AUTH1_OR_0),
     row::<tsc::TscPhysicalPresence>(Props {
         limited: true,
         ..ALWAYS

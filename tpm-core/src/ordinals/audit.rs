@@ -3,14 +3,18 @@
 //! audited command.
 
 use crate::dispatch::{Ctx, Entity, Handler};
+use crate::sessions::sha1;
 use crate::table::{lookup, TABLE};
 use crate::Tpm;
 use std::collections::BTreeSet;
 use tpm_marshal::commands::audit::{
-    GetAuditDigest, GetAuditDigestIn, GetAuditDigestOut, OrdinalList, SetOrdinalAuditStatus,
+    GetAuditDigest, GetAuditDigestIn, GetAuditDigestOut, GetAuditDigestSigned,
+    GetAuditDigestSignedIn, GetAuditDigestSignedOut, OrdinalList, SetOrdinalAuditStatus,
     SetOrdinalAuditStatusIn,
 };
-use tpm_marshal::{Ordinal, ReturnCode, MAX_BUFFER};
+use tpm_marshal::{
+    KeyUsage, Marshal, Ordinal, ReturnCode, SigScheme, SignInfo, SizedBuffer, MAX_BUFFER,
+};
 
 /// ordinalAuditStatus as manufactured, and after TPM_OwnerClear (Part 3, 6.2 step 6.b):
 /// the ordinals audited by default.
@@ -48,6 +52,69 @@ impl Handler for GetAuditDigest {
             audit_digest: tpm.state.stany.audit_digest,
             more,
             ord_list: OrdinalList { ordinals },
+        })
+    }
+}
+
+/// Part 3, 8.4 TPM_GetAuditDigestSigned: a signing key signs TPM_SIGN_INFO ("ADIG",
+/// antiReplay, auditDigest || counterValue || ordinalDigest), where ordinalDigest is the
+/// SHA-1 of every audited ordinal; closeAudit (identity keys only) then clears the digest.
+impl Handler for GetAuditDigestSigned {
+    fn authorize(
+        tpm: &Tpm,
+        input: &GetAuditDigestSignedIn,
+        _i: usize,
+    ) -> Result<Entity, ReturnCode> {
+        tpm.key_entity(input.key_handle)
+    }
+
+    fn execute(
+        tpm: &mut Tpm,
+        cx: &mut Ctx,
+        input: GetAuditDigestSignedIn,
+    ) -> Result<GetAuditDigestSignedOut, ReturnCode> {
+        // 1-3. An authorized signing key with a SHA-1 scheme.
+        let key = tpm.signing_key(cx, input.key_handle, cx.auth_count() == 1)?;
+        let sha1_scheme = matches!(
+            key.sig_scheme(),
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1 | SigScheme::TPM_SS_RSASSAPKCS1v15_INFO
+        );
+        // 5.b Only an identity key closes the audit session.
+        if !sha1_scheme || (input.close_audit && key.usage() != KeyUsage::TPM_KEY_IDENTITY) {
+            return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
+        }
+        // 4.c-d D3, the audited ordinals, and D4 = SHA-1(D3).
+        let list: Vec<u8> = tpm
+            .state
+            .permanent
+            .audited_ordinals
+            .iter()
+            .flat_map(|o| o.to_be_bytes())
+            .collect();
+        let ordinal_digest = sha1(&[&list]);
+        // 4.e-h D2 = auditDigest || counterValue || D4 in D1.
+        let audit_digest = tpm.state.stany.audit_digest;
+        let counter_value = tpm.audit_counter_value();
+        let mut data = audit_digest.to_vec();
+        data.extend(counter_value.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?);
+        data.extend_from_slice(&ordinal_digest);
+        let info = SignInfo {
+            fixed: *b"ADIG",
+            replay: input.anti_replay,
+            data: SizedBuffer(data),
+        };
+        // 4.i The signature over SHA-1(D1).
+        let bytes = info.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?;
+        let sig = tpm.sign_structure(&key, &bytes)?;
+        // 5.a
+        if input.close_audit {
+            tpm.state.stany.audit_digest = [0; 20];
+        }
+        Ok(GetAuditDigestSignedOut {
+            counter_value,
+            audit_digest,
+            ordinal_digest,
+            sig,
         })
     }
 }
