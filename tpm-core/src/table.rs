@@ -66,7 +66,8 @@ pub(crate) struct Entry {
     pub in_failure_mode: bool,
     /// Needs physical presence unconditionally (TPM_BAD_PRESENCE).
     pub physical_presence: bool,
-    /// Audited by default (ordinalAuditStatus at manufacture).
+    /// Audited by default (ordinalAuditStatus at manufacture and after TPM_OwnerClear; the
+    /// ordinals libtpms audits by default).
     pub audit_default: bool,
     /// TPM_SetOrdinalAuditStatus may turn auditing on (TPM_GetAuditDigest and
     /// TPM_GetAuditDigestSigned are never audited).
@@ -144,7 +145,10 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
-    row::<owner::TakeOwnership>(AUTH1),
+    row::<owner::TakeOwnership>(Props {
+        audit: true,
+        ..AUTH1
+    }),
     row::<pcr::Extend>(Props {
         limited: true,
         ..ALWAYS
@@ -162,7 +166,10 @@ pub(crate) static TABLE: &[Entry] = &[
     }),
     row::<deprecated::DirRead>(NORMAL),
     row::<storage::UnBind>(AUTH1_OR_0),
-    row::<storage::CreateWrapKey>(AUTH1),
+    row::<storage::CreateWrapKey>(Props {
+        audit: true,
+        ..AUTH1
+    }),
     row::<dep::LoadKey>(AUTH1_OR_0),
     row::<storage::GetPubKey>(AUTH1_OR_0),
     row::<dep::EvictKey>(NORMAL),
@@ -201,11 +208,22 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<deprecated::Reset>(ALWAYS),
     row::<owner::OwnerClear>(Props {
         tags: Tags::Auth1,
+        audit: true,
         ..ALWAYS
     }),
-    row::<owner::DisableOwnerClear>(AUTH1),
-    row::<owner::ForceClear>(Props { pp: true, ..NORMAL }),
-    row::<owner::DisableForceClear>(NORMAL),
+    row::<owner::DisableOwnerClear>(Props {
+        audit: true,
+        ..AUTH1
+    }),
+    row::<owner::ForceClear>(Props {
+        pp: true,
+        audit: true,
+        ..NORMAL
+    }),
+    row::<owner::DisableForceClear>(Props {
+        audit: true,
+        ..NORMAL
+    }),
     row::<capability::GetCapability>(Props {
         limited: true,
         failure: true,
@@ -214,6 +232,7 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<capability::GetCapabilityOwner>(AUTH1),
     row::<opt_in::OwnerSetDisable>(Props {
         tags: Tags::Auth1,
+        audit: true,
         ..ALWAYS
     }),
     row::<opt_in::PhysicalEnable>(Props {
@@ -247,9 +266,18 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
     row::<session::SetOwnerPointer>(NORMAL),
     row::<ek::CreateEndorsementKeyPair>(ALWAYS),
-    row::<ek::ReadPubek>(ALWAYS),
-    row::<dep::OwnerReadPubek>(AUTH1),
-    row::<dep::DisablePubekRead>(AUTH1),
+    row::<ek::ReadPubek>(Props {
+        audit: true,
+        ..ALWAYS
+    }),
+    row::<dep::OwnerReadPubek>(Props {
+        audit: true,
+        ..AUTH1
+    }),
+    row::<dep::DisablePubekRead>(Props {
+        audit: true,
+        ..AUTH1
+    }),
     row::<ek::CreateRevocableEk>(ALWAYS),
     row::<ek::RevokeTrust>(Props { pp: true, ..ALWAYS }),
     row::<ek::OwnerReadInternalPub>(AUTH1),

@@ -9,6 +9,7 @@
 
 mod common;
 mod owned;
+mod owner_common;
 use commands::audit::{
     GetAuditDigest, GetAuditDigestIn, GetAuditDigestOut, SetOrdinalAuditStatus,
     SetOrdinalAuditStatusIn,
@@ -29,6 +30,16 @@ struct Verifier {
 }
 
 impl Verifier {
+    /// A verifier that starts where the TPM's audit counter stands, with a clear digest.
+    fn after(b: &mut Bench) -> Self {
+        let now = digest(b);
+        assert_eq!(now.audit_digest, [0; 20]);
+        Self {
+            digest: [0; 20],
+            counter: now.counter_value.counter,
+        }
+    }
+
     /// Part 3, 8.1: a successful audited command.
     fn command(&mut self, ordinal: Ordinal, params: &[u8], out_params: &[u8]) {
         if self.digest == [0; 20] {
@@ -60,10 +71,10 @@ fn restart(b: Bench) -> Bench {
     }
 }
 
+/// An owned TPM after a power cycle, so its audit digest is clear (TPM_TakeOwnership is
+/// audited by default).
 fn owned() -> Bench {
-    let mut b = started();
-    install_owner(&mut b.tpm);
-    b
+    restart(owned_tpm())
 }
 
 fn set_audit(b: &mut Bench, ordinal: Ordinal, on: bool) -> Result<(), Rc> {
@@ -104,8 +115,8 @@ fn random(b: &mut Bench, n: u32) -> Vec<u8> {
 #[test]
 fn audit_digest_of_audited_commands_equals_an_independent_computation() {
     let mut b = owned();
-    let mut v = Verifier::default();
-    assert_eq!(digest(&mut b).audit_digest, [0; 20]);
+    let mut v = Verifier::after(&mut b);
+    let first_session = v.counter + 1;
     // TPM_SetOrdinalAuditStatus is audited by default.
     set_audit(&mut b, Ordinal::TPM_ORD_GetRandom, true).unwrap();
     v.command(
@@ -124,7 +135,7 @@ fn audit_digest_of_audited_commands_equals_an_independent_computation() {
     let got = digest(&mut b);
     assert_eq!(got.audit_digest, v.digest);
     assert_eq!(got.counter_value.counter, v.counter);
-    assert_eq!(got.counter_value.counter, 1);
+    assert_eq!(got.counter_value.counter, first_session);
     assert!(got.ord_list.ordinals.contains(&Ordinal::TPM_ORD_GetRandom));
     assert!(!got.more);
 }
@@ -149,7 +160,7 @@ fn failed_commands_are_not_audited() {
 #[test]
 fn set_ordinal_audit_status_is_audited_by_its_status_before_it_runs() {
     let mut b = owned();
-    let mut v = Verifier::default();
+    let mut v = Verifier::after(&mut b);
     let this = Ordinal::TPM_ORD_SetOrdinalAuditStatus;
     // Turning its own audit off is still audited; turning it back on is not.
     set_audit(&mut b, this, false).unwrap();
@@ -188,21 +199,24 @@ fn only_implemented_auditable_ordinals_can_be_audited() {
 fn audit_digest_clears_on_startup_and_a_new_audit_session_counts_up() {
     let mut b = owned();
     set_audit(&mut b, Ordinal::TPM_ORD_GetRandom, true).unwrap();
-    assert_eq!(digest(&mut b).counter_value.counter, 1);
+    let session = digest(&mut b).counter_value.counter;
     let mut b = restart(b);
     let got = digest(&mut b);
-    assert_eq!((got.audit_digest, got.counter_value.counter), ([0; 20], 1));
-    // The audit status is permanent: GetRandom is still audited, in audit session 2.
+    assert_eq!(
+        (got.audit_digest, got.counter_value.counter),
+        ([0; 20], session)
+    );
+    // The audit status is permanent: GetRandom is still audited, in a new audit session.
+    let mut v = Verifier::after(&mut b);
     let bytes = random(&mut b, 4);
-    let mut v = Verifier {
-        digest: [0; 20],
-        counter: 1,
-    };
     let mut out = 4u32.to_be_bytes().to_vec();
     out.extend_from_slice(&bytes);
     v.command(Ordinal::TPM_ORD_GetRandom, &4u32.to_be_bytes(), &out);
     let got = digest(&mut b);
-    assert_eq!((got.audit_digest, got.counter_value.counter), (v.digest, 2));
+    assert_eq!(
+        (got.audit_digest, got.counter_value.counter),
+        (v.digest, session + 1)
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod common;
 mod owned;
+mod owner_common;
 use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::counters::{
     CreateCounter, CreateCounterIn, CreateCounterOut, IncrementCounter, IncrementCounterIn,
@@ -22,9 +23,7 @@ use tpm_marshal::{
 const COUNTER_AUTH: [u8; 20] = [0xc0; 20];
 
 fn owned() -> Bench {
-    let mut b = started();
-    install_owner(&mut b.tpm);
-    b
+    owned_tpm()
 }
 
 fn create(b: &mut Bench, label: &[u8; 4]) -> Result<CreateCounterOut, Rc> {
@@ -236,4 +235,27 @@ fn unknown_counters_are_bad_counter() {
         run_auth1::<IncrementCounter>(&mut b.tpm, &mut s, &input, false),
         Err(Rc::TPM_BAD_COUNTER)
     );
+}
+
+#[test]
+fn counter_values_never_go_back_across_owner_clear() {
+    use commands::opt_in::{PhysicalEnable, PhysicalSetDeactivated, PhysicalSetDeactivatedIn};
+    use commands::ownership::OwnerClear;
+    let mut b = owned();
+    let id = create(&mut b, b"old!").unwrap().count_id;
+    for _ in 0..5 {
+        increment(&mut b, id).unwrap();
+    }
+    let mut s = oiap(&mut b.tpm, OWNER);
+    run_auth1::<OwnerClear>(&mut b.tpm, &mut s, &(), false).unwrap();
+    // The counter is released; a new owner comes on the re-enabled TPM.
+    assert_presence(&mut b.tpm);
+    run::<PhysicalEnable>(&mut b.tpm, &()).unwrap();
+    assert_eq!(read(&mut b, id), Err(Rc::TPM_BAD_COUNTER));
+    let active = PhysicalSetDeactivatedIn { state: false };
+    run::<PhysicalSetDeactivated>(&mut b.tpm, &active).unwrap();
+    let mut b = restart(b, StartupType::TPM_ST_CLEAR);
+    owner_common::take_ownership(&mut b.tpm).unwrap();
+    let next = create(&mut b, b"new!").unwrap();
+    assert_eq!(next.counter_value.counter, 7);
 }

@@ -4,6 +4,7 @@
 
 mod common;
 mod owned;
+mod owner_common;
 use commands::deprecated::{DirRead, DirReadIn, DirWriteAuth, DirWriteAuthIn};
 use commands::nv::{NvReadValue, NvReadValueIn};
 use commands::sessions::{SetOwnerPointer, SetOwnerPointerIn};
@@ -26,8 +27,7 @@ fn dir_read(b: &mut Bench, index: u32) -> Result<[u8; 20], Rc> {
 
 #[test]
 fn the_owner_writes_dir_0_and_anyone_reads_it() {
-    let mut b = started();
-    install_owner(&mut b.tpm);
+    let mut b = owned_tpm();
     assert_eq!(dir_read(&mut b, 0).unwrap(), [0; 20]);
     dir_write(&mut b, OWNER, 0, [0xd1; 20]).unwrap();
     assert_eq!(dir_read(&mut b, 0).unwrap(), [0xd1; 20]);
@@ -46,8 +46,7 @@ fn the_owner_writes_dir_0_and_anyone_reads_it() {
 
 #[test]
 fn dir_write_needs_the_owner_auth() {
-    let mut b = started();
-    install_owner(&mut b.tpm);
+    let mut b = owned_tpm();
     assert_eq!(
         dir_write(&mut b, [5; 20], 0, [1; 20]),
         Err(Rc::TPM_AUTHFAIL)
@@ -57,8 +56,7 @@ fn dir_write_needs_the_owner_auth() {
 
 #[test]
 fn only_dir_0_exists() {
-    let mut b = started();
-    install_owner(&mut b.tpm);
+    let mut b = owned_tpm();
     assert_eq!(dir_read(&mut b, 1), Err(Rc::TPM_BADINDEX));
     assert_eq!(dir_write(&mut b, OWNER, 1, [1; 20]), Err(Rc::TPM_BADINDEX));
 }

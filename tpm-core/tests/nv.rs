@@ -10,6 +10,7 @@
 
 mod common;
 mod owned;
+mod owner_common;
 use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::integrity::{Extend, ExtendIn};
 use commands::nv::{
@@ -683,8 +684,7 @@ fn nv_define_space_runs_disabled_only_before_nv_is_locked() {
 /// A started TPM with an owner, NV locked, and `attributes` at [`AREA`] defined by the
 /// owner with the area auth [`AREA_AUTH`] sent under ADIP.
 fn owned_with(attributes: A) -> Bench {
-    let mut b = started();
-    install_owner(&mut b.tpm);
+    let mut b = owned_tpm();
     lock_nv(&mut b);
     owner_define(&mut b, public(AREA, attributes, 8)).unwrap();
     b
@@ -756,8 +756,7 @@ fn owner_define_sends_the_area_auth_under_adip() {
 
 #[test]
 fn owner_define_needs_an_osap_session() {
-    let mut b = started();
-    install_owner(&mut b.tpm);
+    let mut b = owned_tpm();
     let mut s = oiap(&mut b.tpm, OWNER);
     let input = NvDefineSpaceIn {
         pub_info: public(AREA, A::TPM_NV_PER_PPWRITE, 4),
@@ -802,4 +801,21 @@ fn an_osap_session_for_an_area_closes_when_the_area_is_deleted() {
         run_auth1::<NvWriteValueAuth>(&mut b.tpm, &mut area_session, &input, true),
         Err(Rc::TPM_INVALID_AUTHHANDLE)
     );
+}
+
+#[test]
+fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
+    use commands::ownership::OwnerClear;
+    let mut b = owned_tpm();
+    let owner_bits = A::TPM_NV_PER_OWNERWRITE | A::TPM_NV_PER_OWNERREAD;
+    // Before nvLocked, unauthorized definitions (the D bit is allowed).
+    define(&mut b, public(0x1000_f000, owner_bits, 4)).unwrap();
+    define(&mut b, public(0x0000_f002, owner_bits, 4)).unwrap();
+    define(&mut b, public(AREA, A::TPM_NV_PER_PPWRITE, 4)).unwrap();
+    let mut s = oiap(&mut b.tpm, OWNER);
+    run_auth1::<OwnerClear>(&mut b.tpm, &mut s, &(), false).unwrap();
+    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let mut want = AREA.to_be_bytes().to_vec();
+    want.extend_from_slice(&0x1000_f000u32.to_be_bytes());
+    assert_eq!(list, want);
 }

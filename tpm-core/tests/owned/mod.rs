@@ -1,31 +1,21 @@
-//! Owner helpers for the NV, counter and audit tests: an owner installed in the permanent
-//! state, OSAP sessions for it (shared secret and ADIP computed here with `hmac`/`sha1`).
+//! Owner helpers for the NV, counter, audit and DIR tests: a TPM owned through
+//! TPM_TakeOwnership (owner_common), OSAP sessions for the owner or an entity, and ADIP
+//! with nonceEven, computed here with `hmac`/`sha1`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use super::common::*;
 use tpm_core::Tpm;
 use tpm_marshal::commands::sessions::{Osap, OsapIn};
-use tpm_marshal::{EntityType, StartupType};
+use tpm_marshal::EntityType;
 
-pub const OWNER: [u8; 20] = [0x0a; 20];
+pub use super::owner_common::OWNER;
+
 /// Part 2, 4.5 TPM_KH_OWNER.
 pub const TPM_KH_OWNER: u32 = 0x4000_0001;
 
-/// Installs an owner whose auth is [`OWNER`] and restarts the TPM (ST_CLEAR).
-///
-/// TakeOwnership is another branch's work; until it is merged the owner is written into the
-/// permanent blob at the place persist.rs pins (after the flags, tpmProof and EKReset, the
-/// ownerAuth option byte), through the public migration API.
-pub fn install_owner(tpm: &mut Tpm) {
-    let mut blob = tpm.permanent_blob();
-    let at = tpm_core::STATE_HEADER_LEN + 20 + 20 + 20;
-    assert_eq!(blob[at], 0, "no owner yet");
-    blob[at] = 1;
-    blob.splice(at + 1..at + 1, OWNER);
-    let len = u32::from_be_bytes(blob[8..12].try_into().unwrap()) + 20;
-    blob[8..12].copy_from_slice(&len.to_be_bytes());
-    tpm.set_permanent_blob(&blob).unwrap();
-    startup(tpm, StartupType::TPM_ST_CLEAR).unwrap();
+/// A started TPM with an EK and an owner whose auth is [`OWNER`], as swtpm_setup makes it.
+pub fn owned_tpm() -> Bench {
+    super::owner_common::owned(1)
 }
 
 /// An OSAP session for `entity` (`kind`, `value`) whose auth is `auth`; returns the session
