@@ -1,6 +1,10 @@
 //! Part 3, 25 (monotonic counters) through `execute()`: creation by the owner, one counter
 //! per boot cycle, release, capacity, and values that never go back across restarts.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 mod owned;

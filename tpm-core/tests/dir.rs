@@ -1,6 +1,10 @@
 //! Part 3, 27.3 (TPM_DirWriteAuth, TPM_DirRead) and 18.4 (TPM_SetOwnerPointer) through
 //! `execute()`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 mod owned;
