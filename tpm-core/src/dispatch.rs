@@ -381,7 +381,13 @@ impl Tpm {
             output_parms: *out_digest,
             audit_count,
         };
-        for event in [event_in.to_bytes(), event_out.to_bytes()] {
+        // Corner case: TPM_SaveState audits only its input.
+        let events = if entry.ordinal == Ordinal::TPM_ORD_SaveState {
+            vec![event_in.to_bytes()]
+        } else {
+            vec![event_in.to_bytes(), event_out.to_bytes()]
+        };
+        for event in events {
             let Ok(event) = event else {
                 self.enter_failure_mode();
                 return;

@@ -42,17 +42,23 @@ impl Verifier {
 
     /// Part 3, 8.1: a successful audited command.
     fn command(&mut self, ordinal: Ordinal, params: &[u8], out_params: &[u8]) {
+        let count = self.input(ordinal, params);
+        let ord = ordinal.0.to_be_bytes();
+        let out_digest = sha1(&[&0u32.to_be_bytes(), &ord, out_params]);
+        self.digest = sha1(&[&self.digest, &[0x00, 0x13], &out_digest, &count]);
+    }
+
+    /// The TPM_AUDIT_EVENT_IN half; returns the TPM_COUNTER_VALUE bytes it used.
+    fn input(&mut self, ordinal: Ordinal, params: &[u8]) -> Vec<u8> {
         if self.digest == [0; 20] {
             self.counter += 1;
         }
-        let ord = ordinal.0.to_be_bytes();
-        let in_digest = sha1(&[&ord, params]);
-        let out_digest = sha1(&[&0u32.to_be_bytes(), &ord, out_params]);
+        let in_digest = sha1(&[&ordinal.0.to_be_bytes(), params]);
         // TPM_COUNTER_VALUE: tag 0x000E, a zero label, the count.
         let mut count = vec![0x00, 0x0e, 0, 0, 0, 0];
         count.extend_from_slice(&self.counter.to_be_bytes());
         self.digest = sha1(&[&self.digest, &[0x00, 0x12], &in_digest, &count]);
-        self.digest = sha1(&[&self.digest, &[0x00, 0x13], &out_digest, &count]);
+        count
     }
 }
 
@@ -237,4 +243,16 @@ fn get_audit_digest_lists_audited_ordinals_from_the_start_ordinal() {
         from.ord_list.ordinals,
         [Ordinal::TPM_ORD_SetOrdinalAuditStatus]
     );
+}
+
+#[test]
+fn save_state_audits_only_its_input() {
+    use commands::startup::SaveState;
+    let mut b = owned();
+    set_audit(&mut b, Ordinal::TPM_ORD_SaveState, true).unwrap();
+    let mut b = restart(b);
+    let mut v = Verifier::after(&mut b);
+    run::<SaveState>(&mut b.tpm, &()).unwrap();
+    v.input(Ordinal::TPM_ORD_SaveState, &[]);
+    assert_eq!(digest(&mut b).audit_digest, v.digest);
 }
