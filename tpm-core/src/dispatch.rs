@@ -235,11 +235,10 @@ impl Tpm {
         if self.failure_mode && !entry.in_failure_mode {
             return Err(ReturnCode::TPM_FAILEDSELFTEST);
         }
-        let is_startup = entry.ordinal == Ordinal::TPM_ORD_Startup;
-        if self.state.stany_flags.post_initialise && !is_startup {
+        if self.state.stany_flags.post_initialise && !entry.before_startup {
             return Err(ReturnCode::TPM_INVALID_POSTINIT);
         }
-        if !is_startup {
+        if !entry.before_startup {
             self.discard_savestate();
         }
         if self.self_test == crate::state::SelfTest::Limited && !entry.limited_self_test {

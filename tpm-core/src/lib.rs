@@ -85,6 +85,12 @@ pub(crate) mod tests {
         tpm
     }
 
+    #[test]
+    fn a_tpm_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Tpm>();
+    }
+
     /// A TPM on a seeded platform and an empty memory store, not yet started.
     pub fn fresh_tpm() -> Tpm {
         let config = Config {

@@ -60,6 +60,9 @@ pub(crate) struct Entry {
     pub when_disabled: bool,
     /// Runs while the TPM is deactivated.
     pub when_deactivated: bool,
+    /// Runs before TPM_Startup (only TPM_Startup itself); it also keeps a pending
+    /// TPM_SaveState image, which every other ordinal discards.
+    pub before_startup: bool,
     /// Runs after only the limited self-test (no implicit TPM_ContinueSelfTest first).
     pub limited_self_test: bool,
     /// Runs in failure mode.
@@ -86,6 +89,7 @@ struct Props {
     tags: Tags,
     disabled: bool,
     deactivated: bool,
+    startup: bool,
     limited: bool,
     failure: bool,
     pp: bool,
@@ -99,6 +103,7 @@ const NORMAL: Props = Props {
     tags: Tags::Auth0,
     disabled: false,
     deactivated: false,
+    startup: false,
     limited: false,
     failure: false,
     pp: false,
@@ -130,6 +135,7 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
         tags: p.tags,
         when_disabled: p.disabled,
         when_deactivated: p.deactivated,
+        before_startup: p.startup,
         limited_self_test: p.limited,
         in_failure_mode: p.failure,
         physical_presence: p.pp,
@@ -142,231 +148,84 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 }
 
 /// Every implemented ordinal, sorted by ordinal value.
+#[rustfmt::skip]
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
-    row::<owner::TakeOwnership>(Props {
-        audit: true,
-        ..AUTH1
-    }),
-    row::<pcr::Extend>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
+    row::<owner::TakeOwnership>(Props { audit: true, ..AUTH1 }),
+    row::<pcr::Extend>(Props { limited: true, ..ALWAYS }),
     row::<pcr::PcrRead>(NORMAL),
     row::<pcr::Quote>(AUTH1_OR_0),
     row::<storage::Seal>(AUTH1),
-    row::<storage::Unseal>(Props {
-        tags: Tags::Auth2Or1,
-        ..NORMAL
-    }),
-    row::<deprecated::DirWriteAuth>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
+    row::<storage::Unseal>(Props { tags: Tags::Auth2Or1, ..NORMAL }),
+    row::<deprecated::DirWriteAuth>(Props { tags: Tags::Auth1, ..NORMAL }),
     row::<deprecated::DirRead>(NORMAL),
     row::<storage::UnBind>(AUTH1_OR_0),
-    row::<storage::CreateWrapKey>(Props {
-        audit: true,
-        ..AUTH1
-    }),
+    row::<storage::CreateWrapKey>(Props { audit: true, ..AUTH1 }),
     row::<dep::LoadKey>(AUTH1_OR_0),
     row::<storage::GetPubKey>(AUTH1_OR_0),
     row::<dep::EvictKey>(NORMAL),
     row::<context::KeyControlOwner>(AUTH1),
-    row::<crypto::CertifyKey>(Props {
-        tags: Tags::Any,
-        ..NORMAL
-    }),
-    row::<crypto::CertifyKey2>(Props {
-        tags: Tags::Any,
-        ..NORMAL
-    }),
+    row::<crypto::CertifyKey>(Props { tags: Tags::Any, ..NORMAL }),
+    row::<crypto::CertifyKey2>(Props { tags: Tags::Any, ..NORMAL }),
     row::<crypto::Sign>(AUTH1_OR_0),
     row::<pcr::Quote2>(AUTH1_OR_0),
-    row::<capability::SetCapability>(Props {
-        tags: Tags::Auth1Or0,
-        ..ALWAYS
-    }),
+    row::<capability::SetCapability>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
     row::<admin::ResetLockValue>(AUTH1),
     row::<storage::LoadKey2>(AUTH1_OR_0),
     row::<crypto::GetRandom>(NORMAL),
     row::<crypto::StirRandom>(NORMAL),
-    row::<testing::SelfTestFull>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<testing::ContinueSelfTest>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<testing::GetTestResult>(Props {
-        limited: true,
-        failure: true,
-        ..ALWAYS
-    }),
+    row::<testing::SelfTestFull>(Props { limited: true, ..ALWAYS }),
+    row::<testing::ContinueSelfTest>(Props { limited: true, ..ALWAYS }),
+    row::<testing::GetTestResult>(Props { limited: true, failure: true, ..ALWAYS }),
     row::<deprecated::Reset>(ALWAYS),
-    row::<owner::OwnerClear>(Props {
-        tags: Tags::Auth1,
-        audit: true,
-        ..ALWAYS
-    }),
-    row::<owner::DisableOwnerClear>(Props {
-        audit: true,
-        ..AUTH1
-    }),
-    row::<owner::ForceClear>(Props {
-        pp: true,
-        audit: true,
-        ..NORMAL
-    }),
-    row::<owner::DisableForceClear>(Props {
-        audit: true,
-        ..NORMAL
-    }),
-    row::<capability::GetCapability>(Props {
-        limited: true,
-        failure: true,
-        ..ALWAYS
-    }),
+    row::<owner::OwnerClear>(Props { tags: Tags::Auth1, audit: true, ..ALWAYS }),
+    row::<owner::DisableOwnerClear>(Props { audit: true, ..AUTH1 }),
+    row::<owner::ForceClear>(Props { pp: true, audit: true, ..NORMAL }),
+    row::<owner::DisableForceClear>(Props { audit: true, ..NORMAL }),
+    row::<capability::GetCapability>(Props { limited: true, failure: true, ..ALWAYS }),
     row::<capability::GetCapabilityOwner>(AUTH1),
-    row::<opt_in::OwnerSetDisable>(Props {
-        tags: Tags::Auth1,
-        audit: true,
-        ..ALWAYS
-    }),
-    row::<opt_in::PhysicalEnable>(Props {
-        pp: true,
-        audit: true,
-        ..ALWAYS
-    }),
-    row::<opt_in::PhysicalDisable>(Props {
-        pp: true,
-        deactivated: true,
-        audit: true,
-        ..NORMAL
-    }),
-    row::<opt_in::SetOwnerInstall>(Props {
-        pp: true,
-        audit: true,
-        ..NORMAL
-    }),
-    row::<opt_in::PhysicalSetDeactivated>(Props {
-        pp: true,
-        deactivated: true,
-        audit: true,
-        ..NORMAL
-    }),
-    row::<opt_in::SetTempDeactivated>(Props {
-        tags: Tags::Auth1Or0,
-        disabled: true,
-        audit: true,
-        ..NORMAL
-    }),
+    row::<opt_in::OwnerSetDisable>(Props { tags: Tags::Auth1, audit: true, ..ALWAYS }),
+    row::<opt_in::PhysicalEnable>(Props { pp: true, audit: true, ..ALWAYS }),
+    row::<opt_in::PhysicalDisable>(Props { pp: true, deactivated: true, audit: true, ..NORMAL }),
+    row::<opt_in::SetOwnerInstall>(Props { pp: true, audit: true, ..NORMAL }),
+    row::<opt_in::PhysicalSetDeactivated>(Props { pp: true, deactivated: true, audit: true, ..NORMAL }),
+    row::<opt_in::SetTempDeactivated>(Props { tags: Tags::Auth1Or0, disabled: true, audit: true, ..NORMAL }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
     row::<session::SetOwnerPointer>(NORMAL),
     row::<ek::CreateEndorsementKeyPair>(ALWAYS),
-    row::<ek::ReadPubek>(Props {
-        audit: true,
-        ..ALWAYS
-    }),
-    row::<dep::OwnerReadPubek>(Props {
-        audit: true,
-        ..AUTH1
-    }),
-    row::<dep::DisablePubekRead>(Props {
-        audit: true,
-        ..AUTH1
-    }),
+    row::<ek::ReadPubek>(Props { audit: true, ..ALWAYS }),
+    row::<dep::OwnerReadPubek>(Props { audit: true, ..AUTH1 }),
+    row::<dep::DisablePubekRead>(Props { audit: true, ..AUTH1 }),
     row::<ek::CreateRevocableEk>(ALWAYS),
     row::<ek::RevokeTrust>(Props { pp: true, ..ALWAYS }),
     row::<ek::OwnerReadInternalPub>(AUTH1),
-    row::<audit::GetAuditDigest>(Props {
-        auditable: false,
-        ..NORMAL
-    }),
-    row::<audit::GetAuditDigestSigned>(Props {
-        tags: Tags::Auth1Or0,
-        auditable: false,
-        ..NORMAL
-    }),
-    row::<audit::SetOrdinalAuditStatus>(Props {
-        tags: Tags::Auth1,
-        audit: true,
-        ..NORMAL
-    }),
+    row::<audit::GetAuditDigest>(Props { auditable: false, ..NORMAL }),
+    row::<audit::GetAuditDigestSigned>(Props { tags: Tags::Auth1Or0, auditable: false, ..NORMAL }),
+    row::<audit::SetOrdinalAuditStatus>(Props { tags: Tags::Auth1, audit: true, ..NORMAL }),
     row::<deprecated::TerminateHandle>(ALWAYS),
     row::<startup::SaveState>(ALWAYS),
-    row::<startup::Startup>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1Start>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1Update>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1Complete>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1CompleteExtend>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
+    row::<startup::Startup>(Props { startup: true, limited: true, ..ALWAYS }),
+    row::<crypto::Sha1Start>(Props { limited: true, ..ALWAYS }),
+    row::<crypto::Sha1Update>(Props { limited: true, ..ALWAYS }),
+    row::<crypto::Sha1Complete>(Props { limited: true, ..ALWAYS }),
+    row::<crypto::Sha1CompleteExtend>(Props { limited: true, ..ALWAYS }),
     row::<eviction::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
-    row::<nv::NvDefineSpace>(Props {
-        tags: Tags::Auth1Or0,
-        nv_open: true,
-        ..NORMAL
-    }),
-    row::<nv::NvWriteValue>(Props {
-        tags: Tags::Auth1Or0,
-        ..ALWAYS
-    }),
-    row::<nv::NvWriteValueAuth>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
-    row::<nv::NvReadValue>(Props {
-        tags: Tags::Auth1Or0,
-        ..ALWAYS
-    }),
-    row::<nv::NvReadValueAuth>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
-    row::<counters::CreateCounter>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
-    row::<counters::IncrementCounter>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
+    row::<nv::NvDefineSpace>(Props { tags: Tags::Auth1Or0, nv_open: true, ..NORMAL }),
+    row::<nv::NvWriteValue>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
+    row::<nv::NvWriteValueAuth>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<nv::NvReadValue>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
+    row::<nv::NvReadValueAuth>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::CreateCounter>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::IncrementCounter>(Props { tags: Tags::Auth1, ..NORMAL }),
     row::<counters::ReadCounter>(NORMAL),
-    row::<counters::ReleaseCounter>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
-    row::<counters::ReleaseCounterOwner>(Props {
-        tags: Tags::Auth1,
-        ..NORMAL
-    }),
+    row::<counters::ReleaseCounter>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::ReleaseCounterOwner>(Props { tags: Tags::Auth1, ..NORMAL }),
     row::<timing::GetTicks>(NORMAL),
     row::<timing::TickStampBlob>(AUTH1_OR_0),
-    row::<tsc::TscPhysicalPresence>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<tsc::TscResetEstablishmentBit>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
+    row::<tsc::TscPhysicalPresence>(Props { limited: true, ..ALWAYS }),
+    row::<tsc::TscResetEstablishmentBit>(Props { limited: true, ..ALWAYS }),
 ];
 
 /// The row for `ordinal`.
@@ -438,6 +297,16 @@ mod tests {
         ] {
             assert!(!with_auth.contains(&o), "{o:?}");
         }
+    }
+
+    #[test]
+    fn only_startup_runs_before_startup() {
+        let before: Vec<_> = TABLE
+            .iter()
+            .filter(|e| e.before_startup)
+            .map(|e| e.ordinal)
+            .collect();
+        assert_eq!(before, [Ordinal::TPM_ORD_Startup]);
     }
 
     #[test]
