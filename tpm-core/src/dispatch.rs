@@ -155,7 +155,8 @@ impl Tpm {
     /// Runs one command and returns its response (Part 1, 13; Part 3).
     ///
     /// Never panics: every failure, including a malformed frame, is a well-formed
-    /// 10-byte error response. `locality` is the locality the command arrived at (0..=4).
+    /// 10-byte error response. `locality` is the locality the command arrived at (0..=4;
+    /// anything else answers TPM_BAD_LOCALITY).
     pub fn execute(&mut self, locality: u8, command: &[u8]) -> Vec<u8> {
         let response = self.execute_inner(locality, command);
         if self.persist_if_dirty().is_err() {
@@ -175,7 +176,11 @@ impl Tpm {
         let Some(entry) = table::lookup(frame.ordinal) else {
             return ResponseFrame::error(ReturnCode::TPM_BAD_ORDINAL);
         };
-        self.state.stany_flags.locality_modifier = u32::from(locality.min(4));
+        // A locality beyond 4 does not exist; it must not borrow locality 4's rights.
+        if locality > 4 {
+            return ResponseFrame::error(ReturnCode::TPM_BAD_LOCALITY);
+        }
+        self.state.stany_flags.locality_modifier = u32::from(locality);
         self.clear_cancel();
         if !crate::ordinals::crypto::continues_sha1_session(entry.ordinal) {
             self.sha1_thread = None;
@@ -189,7 +194,7 @@ impl Tpm {
             return ResponseFrame::error(ReturnCode::TPM_BADTAG);
         }
         let mut cx = Ctx {
-            locality: locality.min(4),
+            locality,
             auths: frame.auths,
             keys: Vec::new(),
             nonces_even: Vec::new(),
@@ -216,11 +221,10 @@ impl Tpm {
         if self.failure_mode && !entry.in_failure_mode {
             return Err(ReturnCode::TPM_FAILEDSELFTEST);
         }
-        let is_startup = entry.ordinal == Ordinal::TPM_ORD_Startup;
-        if self.state.stany_flags.post_initialise && !is_startup {
+        if self.state.stany_flags.post_initialise && !entry.before_startup {
             return Err(ReturnCode::TPM_INVALID_POSTINIT);
         }
-        if !is_startup {
+        if !entry.before_startup {
             self.discard_savestate();
         }
         if self.self_test == crate::state::SelfTest::Limited && !entry.limited_self_test {
@@ -444,6 +448,46 @@ mod tests {
         tpm.close_sessions_after_error(&cx);
         assert!(!tpm.sessions.contains(h1));
         assert!(tpm.sessions.contains(h2));
+    }
+
+    #[test]
+    fn an_audited_ordinal_extends_the_audit_digest_and_starts_an_audit_session() {
+        let mut tpm = started_tpm();
+        tpm.state
+            .permanent
+            .audited_ordinals
+            .insert(Ordinal::TPM_ORD_PcrRead.0);
+        let read = CommandFrame::encode(Ordinal::TPM_ORD_PcrRead, &[0, 0, 0, 1], &[]).unwrap();
+        tpm.execute(0, &read);
+        let first = tpm.state.stany.audit_digest;
+        assert_ne!(first, [0; 20]);
+        assert_eq!(tpm.state.permanent.audit_counter, 1);
+        // Independent computation of the two events.
+        let in_digest = sessions::sha1(&[&[0, 0, 0, 0x15], &[0, 0, 0, 1]]);
+        let out = tpm.state.stclear.pcrs[1];
+        let out_digest = sessions::sha1(&[&[0; 4], &[0, 0, 0, 0x15], &out]);
+        let counter = [0, 0x0e, 0, 0, 0, 0, 0, 0, 0, 1];
+        let event_in = [&[0, 0x12][..], &in_digest, &counter].concat();
+        let event_out = [
+            &[0, 0x13][..],
+            &[0, 0, 0, 0x15],
+            &out_digest,
+            &counter,
+            &[0; 4],
+        ]
+        .concat();
+        let d = sessions::sha1(&[&[0; 20], &event_in]);
+        assert_eq!(first, sessions::sha1(&[&d, &event_out]));
+        // A second audited command continues the same audit session.
+        tpm.execute(0, &read);
+        assert_eq!(tpm.state.permanent.audit_counter, 1);
+        // Unaudited ordinals leave the digest alone.
+        let digest = tpm.state.stany.audit_digest;
+        tpm.execute(
+            0,
+            &CommandFrame::encode(Ordinal::TPM_ORD_OIAP, &[], &[]).unwrap(),
+        );
+        assert_eq!(tpm.state.stany.audit_digest, digest);
     }
 
     #[test]

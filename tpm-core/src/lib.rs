@@ -11,7 +11,7 @@
 //!   ordinal table (`table`);
 //! - handlers (`ordinals::*`), one module per Part 3 chapter family;
 //! - state (`state`), sessions (`sessions`) and the state blobs (`persist`) a
-//!   [`Store`](store::Store) keeps;
+//!   [`Store`] keeps;
 //! - the [`Platform`] (RNG, clock, physical presence) the embedder supplies.
 //!
 //! # No-panic contract
@@ -82,6 +82,12 @@ pub(crate) mod tests {
         let cmd = CommandFrame::encode(Ordinal::TPM_ORD_Startup, &[0, 1], &[]).unwrap();
         assert_eq!(tpm.execute(0, &cmd), [0, 0xc4, 0, 0, 0, 10, 0, 0, 0, 0]);
         tpm
+    }
+
+    #[test]
+    fn a_tpm_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Tpm>();
     }
 
     /// A TPM on a seeded platform and an empty memory store, not yet started.

@@ -60,6 +60,9 @@ pub(crate) struct Entry {
     pub when_disabled: bool,
     /// Runs while the TPM is deactivated.
     pub when_deactivated: bool,
+    /// Runs before TPM_Startup (only TPM_Startup itself); it also keeps a pending
+    /// TPM_SaveState image, which every other ordinal discards.
+    pub before_startup: bool,
     /// Runs after only the limited self-test (no implicit TPM_ContinueSelfTest first).
     pub limited_self_test: bool,
     /// Runs in failure mode.
@@ -80,6 +83,7 @@ struct Props {
     tags: Tags,
     disabled: bool,
     deactivated: bool,
+    startup: bool,
     limited: bool,
     failure: bool,
     pp: bool,
@@ -91,6 +95,7 @@ const NORMAL: Props = Props {
     tags: Tags::Auth0,
     disabled: false,
     deactivated: false,
+    startup: false,
     limited: false,
     failure: false,
     pp: false,
@@ -120,6 +125,7 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
         tags: p.tags,
         when_disabled: p.disabled,
         when_deactivated: p.deactivated,
+        before_startup: p.startup,
         limited_self_test: p.limited,
         in_failure_mode: p.failure,
         physical_presence: p.pp,
@@ -130,93 +136,47 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 }
 
 /// Every implemented ordinal, sorted by ordinal value.
+#[rustfmt::skip]
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
     row::<owner::TakeOwnership>(AUTH1),
-    row::<pcr::Extend>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
+    row::<pcr::Extend>(Props { limited: true, ..ALWAYS }),
     row::<pcr::PcrRead>(NORMAL),
     row::<pcr::Quote>(AUTH1_OR_0),
     row::<storage::Seal>(AUTH1),
-    row::<storage::Unseal>(Props {
-        tags: Tags::Auth2Or1,
-        ..NORMAL
-    }),
+    row::<storage::Unseal>(Props { tags: Tags::Auth2Or1, ..NORMAL }),
     row::<storage::UnBind>(AUTH1_OR_0),
     row::<storage::CreateWrapKey>(AUTH1),
     row::<dep::LoadKey>(AUTH1_OR_0),
     row::<storage::GetPubKey>(AUTH1_OR_0),
     row::<dep::EvictKey>(NORMAL),
     row::<context::KeyControlOwner>(AUTH1),
-    row::<crypto::CertifyKey>(Props {
-        tags: Tags::Any,
-        ..NORMAL
-    }),
-    row::<crypto::CertifyKey2>(Props {
-        tags: Tags::Any,
-        ..NORMAL
-    }),
+    row::<crypto::CertifyKey>(Props { tags: Tags::Any, ..NORMAL }),
+    row::<crypto::CertifyKey2>(Props { tags: Tags::Any, ..NORMAL }),
     row::<crypto::Sign>(AUTH1_OR_0),
     row::<pcr::Quote2>(AUTH1_OR_0),
-    row::<capability::SetCapability>(Props {
-        tags: Tags::Auth1Or0,
-        ..ALWAYS
-    }),
+    row::<capability::SetCapability>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
     row::<admin::ResetLockValue>(AUTH1),
     row::<storage::LoadKey2>(AUTH1_OR_0),
     row::<crypto::GetRandom>(NORMAL),
     row::<crypto::StirRandom>(NORMAL),
-    row::<testing::SelfTestFull>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<testing::ContinueSelfTest>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<testing::GetTestResult>(Props {
-        limited: true,
-        failure: true,
-        ..ALWAYS
-    }),
+    row::<testing::SelfTestFull>(Props { limited: true, ..ALWAYS }),
+    row::<testing::ContinueSelfTest>(Props { limited: true, ..ALWAYS }),
+    row::<testing::GetTestResult>(Props { limited: true, failure: true, ..ALWAYS }),
     row::<deprecated::Reset>(ALWAYS),
-    row::<owner::OwnerClear>(Props {
-        tags: Tags::Auth1,
-        ..ALWAYS
-    }),
+    row::<owner::OwnerClear>(Props { tags: Tags::Auth1, ..ALWAYS }),
     row::<owner::DisableOwnerClear>(AUTH1),
     row::<owner::ForceClear>(Props { pp: true, ..NORMAL }),
     row::<owner::DisableForceClear>(NORMAL),
-    row::<capability::GetCapability>(Props {
-        limited: true,
-        failure: true,
-        ..ALWAYS
-    }),
+    row::<capability::GetCapability>(Props { limited: true, failure: true, ..ALWAYS }),
     row::<capability::GetCapabilityOwner>(AUTH1),
-    row::<opt_in::OwnerSetDisable>(Props {
-        tags: Tags::Auth1,
-        ..ALWAYS
-    }),
+    row::<opt_in::OwnerSetDisable>(Props { tags: Tags::Auth1, ..ALWAYS }),
     row::<opt_in::PhysicalEnable>(Props { pp: true, ..ALWAYS }),
-    row::<opt_in::PhysicalDisable>(Props {
-        pp: true,
-        deactivated: true,
-        ..NORMAL
-    }),
+    row::<opt_in::PhysicalDisable>(Props { pp: true, deactivated: true, ..NORMAL }),
     row::<opt_in::SetOwnerInstall>(Props { pp: true, ..NORMAL }),
-    row::<opt_in::PhysicalSetDeactivated>(Props {
-        pp: true,
-        deactivated: true,
-        ..NORMAL
-    }),
-    row::<opt_in::SetTempDeactivated>(Props {
-        tags: Tags::Auth1Or0,
-        disabled: true,
-        ..NORMAL
-    }),
+    row::<opt_in::PhysicalSetDeactivated>(Props { pp: true, deactivated: true, ..NORMAL }),
+    row::<opt_in::SetTempDeactivated>(Props { tags: Tags::Auth1Or0, disabled: true, ..NORMAL }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
     row::<ek::CreateEndorsementKeyPair>(ALWAYS),
     row::<ek::ReadPubek>(ALWAYS),
@@ -227,37 +187,16 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<ek::OwnerReadInternalPub>(AUTH1),
     row::<deprecated::TerminateHandle>(ALWAYS),
     row::<startup::SaveState>(ALWAYS),
-    row::<startup::Startup>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1Start>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1Update>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1Complete>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<crypto::Sha1CompleteExtend>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
+    row::<startup::Startup>(Props { startup: true, limited: true, ..ALWAYS }),
+    row::<crypto::Sha1Start>(Props { limited: true, ..ALWAYS }),
+    row::<crypto::Sha1Update>(Props { limited: true, ..ALWAYS }),
+    row::<crypto::Sha1Complete>(Props { limited: true, ..ALWAYS }),
+    row::<crypto::Sha1CompleteExtend>(Props { limited: true, ..ALWAYS }),
     row::<eviction::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
     row::<timing::GetTicks>(NORMAL),
-    row::<tsc::TscPhysicalPresence>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
-    row::<tsc::TscResetEstablishmentBit>(Props {
-        limited: true,
-        ..ALWAYS
-    }),
+    row::<tsc::TscPhysicalPresence>(Props { limited: true, ..ALWAYS }),
+    row::<tsc::TscResetEstablishmentBit>(Props { limited: true, ..ALWAYS }),
 ];
 
 /// The row for `ordinal`.
@@ -319,6 +258,16 @@ mod tests {
         ] {
             assert!(!with_auth.contains(&o), "{o:?}");
         }
+    }
+
+    #[test]
+    fn only_startup_runs_before_startup() {
+        let before: Vec<_> = TABLE
+            .iter()
+            .filter(|e| e.before_startup)
+            .map(|e| e.ordinal)
+            .collect();
+        assert_eq!(before, [Ordinal::TPM_ORD_Startup]);
     }
 
     #[test]

@@ -247,3 +247,11 @@ fn failure_mode_answers_failed_self_test_but_get_test_result() {
     b.tpm.init();
     assert!(!b.tpm.is_failure_mode());
 }
+
+#[test]
+fn a_locality_beyond_4_is_bad_locality() {
+    let mut b = started();
+    let cmd = command::<PcrRead>(&PcrReadIn { pcr_index: 0 });
+    assert_eq!(rc(&b.tpm.execute(5, &cmd)), Rc::TPM_BAD_LOCALITY);
+    assert_eq!(rc(&b.tpm.execute(255, &cmd)), Rc::TPM_BAD_LOCALITY);
+}
