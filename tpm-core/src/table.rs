@@ -9,7 +9,9 @@ use tpm_marshal::commands::{
     sessions as session, startup, testing, timing,
 };
 // Owner, EK and key ordinals (issue 3).
-use tpm_marshal::commands::{admin, context, deprecated as dep, ek, ownership as owner, storage};
+use tpm_marshal::commands::{
+    admin, change_auth, context, deprecated as dep, ek, ownership as owner, storage,
+};
 use tpm_marshal::{Ordinal, ReturnCode};
 
 /// The request tags an ordinal accepts (ordinals.md: six sets occur).
@@ -140,7 +142,9 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
+    row::<change_auth::ChangeAuth>(Props { tags: Tags::Auth2, ..NORMAL }),
     row::<owner::TakeOwnership>(AUTH1),
+    row::<change_auth::ChangeAuthOwner>(AUTH1),
     row::<pcr::Extend>(Props { limited: true, ..ALWAYS }),
     row::<pcr::PcrRead>(NORMAL),
     row::<pcr::Quote>(AUTH1_OR_0),
