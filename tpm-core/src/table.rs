@@ -10,7 +10,7 @@ use tpm_marshal::commands::{
 };
 // Owner, EK and key ordinals (issue 3).
 use tpm_marshal::commands::{
-    admin, change_auth, context, deprecated as dep, ek, ownership as owner, storage,
+    admin, change_auth, context, deprecated as dep, ek, identity, ownership as owner, storage,
 };
 use tpm_marshal::{Ordinal, ReturnCode};
 
@@ -183,6 +183,8 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<opt_in::SetTempDeactivated>(Props { tags: Tags::Auth1Or0, disabled: true, ..NORMAL }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
     row::<ek::CreateEndorsementKeyPair>(ALWAYS),
+    row::<identity::MakeIdentity>(Props { tags: Tags::Auth2Or1, ..NORMAL }),
+    row::<identity::ActivateIdentity>(Props { tags: Tags::Auth2Or1, ..NORMAL }),
     row::<ek::ReadPubek>(ALWAYS),
     row::<dep::OwnerReadPubek>(AUTH1),
     row::<dep::DisablePubekRead>(AUTH1),

@@ -15,6 +15,7 @@ pub(crate) mod timing;
 pub(crate) mod attest;
 pub(crate) mod change_auth;
 pub(crate) mod ek;
+pub(crate) mod identity;
 pub(crate) mod keys;
 pub(crate) mod ownership;
 pub(crate) mod storage;
