@@ -322,6 +322,12 @@ pub fn modulus(key: &PublicKey) -> Vec<u8> {
 
 // ---- wrapping ----
 
+/// Constant-time comparison of two digests.
+pub fn digest_eq(a: &Digest, b: &Digest) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_slice().ct_eq(b.as_slice()).into()
+}
+
 /// Part 2, 10.6 TPM_STORE_ASYMKEY.pubDataDigest: SHA-1 of the key structure without its
 /// encSize and encData.
 pub fn pub_data_digest(blob: &KeyBlob) -> Digest {
@@ -393,7 +399,7 @@ fn check_asym(
     if asym.payload != PayloadType::TPM_PT_ASYM {
         return Err(ReturnCode::TPM_BAD_PARAMETER);
     }
-    if !crate::secret::ct_eq(&asym.pub_data_digest, &pub_data_digest(blob)) {
+    if !digest_eq(&asym.pub_data_digest, &pub_data_digest(blob)) {
         return Err(ReturnCode::TPM_DECRYPT_ERROR);
     }
     let migratable = blob.key_flags().contains(KeyFlags::TPM_MIGRATABLE);

@@ -221,6 +221,11 @@ pub fn encode_volatile(tpm: &Tpm) -> Vec<u8> {
             w.u32(slot.handle);
             keys::encode(w, &slot.key);
         }
+        // Version 2: contextList, the counts of saved session contexts.
+        w.u16(u16::try_from(d.context_list.len()).unwrap_or(0));
+        for c in &d.context_list {
+            w.u32(*c);
+        }
     })
 }
 
@@ -241,6 +246,7 @@ pub fn decode_volatile(tpm: &mut Tpm, blob: &[u8]) -> Result<(), Error> {
             tick_nonce: r.array()?,
             tick_base_us: r.u64()?,
             context_count: r.u32()?,
+            context_list: Vec::new(),
         };
         let self_test = if r.bool()? {
             SelfTest::Full
@@ -259,6 +265,10 @@ pub fn decode_volatile(tpm: &mut Tpm, blob: &[u8]) -> Result<(), Error> {
         for _ in 0..r.u16()? {
             let handle = r.u32()?;
             loaded.push((handle, keys::decode(r)?));
+        }
+        let mut data = data;
+        for _ in 0..r.u16()? {
+            data.context_list.push(r.u32()?);
         }
         Ok((
             sf, sd, flags, data, self_test, failure, sessions, sha1, loaded,
@@ -435,7 +445,7 @@ fn read_index_set(r: &mut Reader<'_>) -> Result<BTreeSet<u32>, MarshalError> {
     Ok(set)
 }
 
-fn session(w: &mut Writer, s: &Session) {
+pub(crate) fn session(w: &mut Writer, s: &Session) {
     w.u32(s.handle);
     w.bytes(&s.nonce_even);
     match &s.kind {
@@ -453,7 +463,7 @@ fn session(w: &mut Writer, s: &Session) {
     }
 }
 
-fn read_session(r: &mut Reader<'_>) -> Result<Session, MarshalError> {
+pub(crate) fn read_session(r: &mut Reader<'_>) -> Result<Session, MarshalError> {
     let handle = r.u32()?;
     let nonce_even = r.array()?;
     let kind = match r.u8()? {

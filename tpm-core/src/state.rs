@@ -221,6 +221,9 @@ pub struct StAnyData {
     pub tick_base_us: u64,
     /// contextCount.
     pub context_count: u32,
+    /// contextList: the contextCount of every saved session context that may still be
+    /// loaded (each loads once).
+    pub context_list: Vec<u32>,
 }
 
 /// The self-test state (Part 1, 4.3 "Self-Test").

@@ -9,7 +9,9 @@ use tpm_marshal::commands::{
     ownership as tsc, sessions as session, startup, testing, timing,
 };
 // Owner, EK and key ordinals (issue 3).
-use tpm_marshal::commands::{admin, context, deprecated as dep, ek, ownership as owner, storage};
+use tpm_marshal::commands::{
+    admin, change_auth, context, deprecated as dep, ek, identity, ownership as owner, storage,
+};
 use tpm_marshal::{Ordinal, ReturnCode};
 
 /// The request tags an ordinal accepts (ordinals.md: six sets occur).
@@ -152,7 +154,9 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
+    row::<change_auth::ChangeAuth>(Props { tags: Tags::Auth2, ..NORMAL }),
     row::<owner::TakeOwnership>(Props { audit: true, ..AUTH1 }),
+    row::<change_auth::ChangeAuthOwner>(Props { audit: true, ..AUTH1 }),
     row::<pcr::Extend>(Props { limited: true, ..ALWAYS }),
     row::<pcr::PcrRead>(NORMAL),
     row::<pcr::Quote>(AUTH1_OR_0),
@@ -194,6 +198,8 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
     row::<session::SetOwnerPointer>(NORMAL),
     row::<ek::CreateEndorsementKeyPair>(ALWAYS),
+    row::<identity::MakeIdentity>(Props { tags: Tags::Auth2Or1, audit: true, ..NORMAL }),
+    row::<identity::ActivateIdentity>(Props { tags: Tags::Auth2Or1, audit: true, ..NORMAL }),
     row::<ek::ReadPubek>(Props { audit: true, ..ALWAYS }),
     row::<dep::OwnerReadPubek>(Props { audit: true, ..AUTH1 }),
     row::<dep::DisablePubekRead>(Props { audit: true, ..AUTH1 }),
@@ -210,6 +216,12 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<crypto::Sha1Update>(Props { limited: true, ..ALWAYS }),
     row::<crypto::Sha1Complete>(Props { limited: true, ..ALWAYS }),
     row::<crypto::Sha1CompleteExtend>(Props { limited: true, ..ALWAYS }),
+    row::<dep::SaveKeyContext>(NORMAL),
+    row::<dep::LoadKeyContext>(NORMAL),
+    row::<dep::SaveAuthContext>(NORMAL),
+    row::<dep::LoadAuthContext>(NORMAL),
+    row::<context::SaveContext>(NORMAL),
+    row::<context::LoadContext>(NORMAL),
     row::<eviction::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
     row::<nv::NvDefineSpace>(Props { tags: Tags::Auth1Or0, nv_open: true, ..NORMAL }),

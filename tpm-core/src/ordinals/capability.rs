@@ -123,7 +123,10 @@ impl Tpm {
             CapabilityArea::TPM_CAP_FLAG => self.cap_flag(CapFlag(sub_u32(sub)?), w)?,
             CapabilityArea::TPM_CAP_PROPERTY => self.cap_property(CapProperty(sub_u32(sub)?), w)?,
             CapabilityArea::TPM_CAP_VERSION => StructVer::V1_1.marshal(w),
-            CapabilityArea::TPM_CAP_KEY_HANDLE => KeyHandleList::default().marshal(w),
+            CapabilityArea::TPM_CAP_KEY_HANDLE => KeyHandleList {
+                handles: self.keys.iter().map(|s| s.handle).collect(),
+            }
+            .marshal(w),
             CapabilityArea::TPM_CAP_CHECK_LOADED => {
                 let parms = KeyParms::from_bytes(sub).map_err(|e| e.return_code())?;
                 w.bool(key_loadable(&parms));
@@ -132,10 +135,10 @@ impl Tpm {
             CapabilityArea::TPM_CAP_SYM_MODE => w.bool(sub_u32(sub).map(|_| false)?),
             CapabilityArea::TPM_CAP_TRANS_ALG => w.bool(sub_u32(sub).map(|_| false)?),
             CapabilityArea::TPM_CAP_TRANS_ES => w.bool(sub_u16(sub).map(|_| false)?),
-            // No key is loaded.
+            // TRUE if the loaded key is owner-evict.
             CapabilityArea::TPM_CAP_KEY_STATUS => {
-                sub_u32(sub)?;
-                return Err(ReturnCode::TPM_INVALID_KEYHANDLE);
+                let slot = self.keys.get(sub_u32(sub)?);
+                w.bool(slot.ok_or(ReturnCode::TPM_INVALID_KEYHANDLE)?.owner_evict);
             }
             CapabilityArea::TPM_CAP_NV_LIST => self.cap_nv_list().iter().for_each(|i| w.u32(*i)),
             CapabilityArea::TPM_CAP_NV_INDEX => self.cap_nv_index(sub_u32(sub)?)?.marshal(w),
@@ -212,7 +215,10 @@ impl Tpm {
             CapProperty::TPM_CAP_PROP_PCR => 24,
             CapProperty::TPM_CAP_PROP_DIR => 1,
             CapProperty::TPM_CAP_PROP_MANUFACTURER => u32::from_be_bytes(VENDOR_ID),
-            CapProperty::TPM_CAP_PROP_KEYS | CapProperty::TPM_CAP_PROP_MAX_KEYS => MAX_KEYS,
+            CapProperty::TPM_CAP_PROP_KEYS => {
+                u32::try_from(crate::keys::MAX_KEYS.saturating_sub(self.keys.len())).unwrap_or(0)
+            }
+            CapProperty::TPM_CAP_PROP_MAX_KEYS => MAX_KEYS,
             CapProperty::TPM_CAP_PROP_MIN_COUNTER => 0,
             CapProperty::TPM_CAP_PROP_AUTHSESS => free_auth,
             CapProperty::TPM_CAP_PROP_MAX_AUTHSESS => max_auth,
@@ -267,9 +273,9 @@ impl Tpm {
     fn cap_handle(&self, rt: ResourceType, w: &mut Writer) -> Result<(), ReturnCode> {
         let handles = match rt {
             ResourceType::TPM_RT_AUTH => self.sessions.iter().map(|s| s.handle).collect(),
+            ResourceType::TPM_RT_KEY => self.keys.iter().map(|s| s.handle).collect(),
             ResourceType::TPM_RT_COUNTER => self.counter_ids(),
-            ResourceType::TPM_RT_KEY
-            | ResourceType::TPM_RT_TRANS
+            ResourceType::TPM_RT_TRANS
             | ResourceType::TPM_RT_CONTEXT
             | ResourceType::TPM_RT_DAA_TPM => Vec::new(),
             _ => return Err(ReturnCode::TPM_BAD_MODE),
@@ -323,13 +329,14 @@ fn algorithm_supported(alg: u32) -> bool {
     )
 }
 
-/// TPM_CAP_CHECK_LOADED: RSA keys of two primes and 512 to 2048 bits in steps of 256.
+/// TPM_CAP_CHECK_LOADED: RSA keys of two primes and 1024 to 2048 bits in steps of 256
+/// (the `rsa` crate refuses smaller moduli).
 fn key_loadable(parms: &KeyParms) -> bool {
     match &parms.parms {
         KeyParmsDetail::Rsa(rsa) => {
             parms.algorithm_id == AlgorithmId::TPM_ALG_RSA
                 && rsa.num_primes == 2
-                && (512..=2048).contains(&rsa.key_length)
+                && (crate::keys::MIN_KEY_BITS..=crate::keys::MAX_KEY_BITS).contains(&rsa.key_length)
                 && rsa.key_length % 256 == 0
         }
         _ => false,

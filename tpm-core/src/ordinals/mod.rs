@@ -17,7 +17,10 @@ pub(crate) mod timing;
 
 // Owner, EK and keys (issue 3).
 pub(crate) mod attest;
+pub(crate) mod change_auth;
+pub(crate) mod context;
 pub(crate) mod ek;
+pub(crate) mod identity;
 pub(crate) mod keys;
 pub(crate) mod ownership;
 pub(crate) mod storage;

@@ -73,21 +73,21 @@ impl Handler for Osap {
         if input.entity_type.adip_scheme() != AdipEncScheme::TPM_ET_XOR {
             return Err(ReturnCode::TPM_INAPPROPRIATE_ENC);
         }
-        // The SRK may be named as TPM_ET_SRK or as the key handle TPM_KH_SRK: one entity.
-        // For the owner entityValue is ignored; the session is bound to TPM_KH_OWNER.
-        let (kind, value) = match input.entity_type.entity() {
-            EntityType::TPM_ET_SRK => (EntityType::TPM_ET_KEYHANDLE, KeyHandle::TPM_KH_SRK.0),
+        // 6-11. The entity's auth value. For the owner and the SRK entityValue is ignored;
+        // the session is bound to their fixed handles. The SRK is one entity whether named
+        // TPM_ET_SRK or TPM_ET_KEYHANDLE with TPM_KH_SRK.
+        let (kind, entity_value) = match input.entity_type.entity() {
             EntityType::TPM_ET_OWNER => (EntityType::TPM_ET_OWNER, KeyHandle::TPM_KH_OWNER.0),
+            EntityType::TPM_ET_SRK => (EntityType::TPM_ET_KEYHANDLE, KeyHandle::TPM_KH_SRK.0),
             kind => (kind, input.entity_value),
         };
-        // 6-11. The entity's auth value.
-        let auth = tpm.osap_entity_auth(kind, value)?;
+        let auth = tpm.osap_entity_auth(kind, entity_value)?;
         // 3-4. nonceEvenOSAP and the shared secret.
         let nonce_even_osap = tpm.random_nonce();
         let shared_secret = osap_shared_secret(&auth, &nonce_even_osap, &input.nonce_odd_osap);
         let (auth_handle, nonce_even) = tpm.open_session(SessionKind::Osap {
             entity_type: kind,
-            entity_value: value,
+            entity_value,
             shared_secret,
         })?;
         Ok(OsapOut {

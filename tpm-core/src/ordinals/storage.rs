@@ -77,7 +77,7 @@ impl Tpm {
         );
         if sealed.0.payload != PayloadType::TPM_PT_SEAL
             || !proof.ct_eq(&sealed.0.tpm_proof)
-            || !crate::secret::ct_eq(&sealed.0.stored_digest, &stored_digest(blob)?)
+            || !keys::digest_eq(&sealed.0.stored_digest, &stored_digest(blob)?)
         {
             return Err(ReturnCode::TPM_NOTSEALED_BLOB);
         }
