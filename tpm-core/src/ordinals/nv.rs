@@ -118,6 +118,46 @@ impl Tpm {
         Ok(())
     }
 
+    /// Part 3, 20.1 steps 6.b-c: an area locked by bGlobalLock or bWriteSTClear cannot be
+    /// redefined or deleted (TPM_AREA_LOCKED).
+    fn nv_check_write_locks_for_define(&self, old: &NvArea) -> Result<(), ReturnCode> {
+        let index = old.public.nv_index.0;
+        if (old.has(A::TPM_NV_PER_GLOBALLOCK) && self.state.stclear_flags.b_global_lock)
+            || (old.has(A::TPM_NV_PER_WRITE_STCLEAR)
+                && self.state.stclear.nv_locks.write.contains(&index))
+        {
+            return Err(ReturnCode::TPM_AREA_LOCKED);
+        }
+        Ok(())
+    }
+
+    /// Part 3, 20.1 steps 4-5: the new area's auth value and whether the definition counts
+    /// toward TPM_MAX_NV_WRITE_NOOWNER. The owner sends it under ADIP; without
+    /// authorization it comes in the clear, and once NV is locked only with physical
+    /// presence, no owner, and a size (deletion is the owner's).
+    fn nv_define_auth(
+        &self,
+        cx: &Ctx,
+        public: &NvDataPublic,
+        enc_auth: [u8; 20],
+    ) -> Result<(Secret, bool), ReturnCode> {
+        if cx.auth_count() == 1 {
+            return Ok((cx.adip_decrypt(0, &enc_auth, false)?, false));
+        }
+        if self.state.permanent_flags.nv_locked {
+            if !self.physical_presence() {
+                return Err(ReturnCode::TPM_BAD_PRESENCE);
+            }
+            if self.state.permanent.owner_auth.is_some() {
+                return Err(ReturnCode::TPM_OWNER_SET);
+            }
+            if public.data_size == 0 {
+                return Err(ReturnCode::TPM_BAD_DATASIZE);
+            }
+        }
+        Ok((Secret::new(enc_auth), self.nv_write_counts()?))
+    }
+
     /// Physical presence if `bit` is among the area's attributes (TPM_BAD_PRESENCE).
     fn nv_check_presence(&self, area: &NvArea, bit: A) -> Result<(), ReturnCode> {
         if area.has(bit) && !self.physical_presence() {
@@ -212,6 +252,21 @@ impl Tpm {
     }
 }
 
+/// Part 3, 20.1 step 10: the new area, all bytes 0xFF, its per-boot flags FALSE.
+fn new_area(public: NvDataPublic, auth: Secret) -> Result<NvArea, ReturnCode> {
+    let size = usize::try_from(public.data_size).map_err(|_| ReturnCode::TPM_NOSPACE)?;
+    Ok(NvArea {
+        public: NvDataPublic {
+            b_read_st_clear: false,
+            b_write_st_clear: false,
+            b_write_define: false,
+            ..public
+        },
+        auth,
+        data: vec![0xff; size],
+    })
+}
+
 /// Part 3, 20.1 steps 7-9: the new area's PCR infos and attributes are consistent.
 fn check_new_public(public: &NvDataPublic) -> Result<(), ReturnCode> {
     model::check_pcr_info(&public.pcr_info_read)?;
@@ -263,23 +318,8 @@ impl Handler for NvDefineSpace {
         if index == NvIndex::TPM_NV_INDEX0 || (locked && index.is_permanent()) {
             return Err(ReturnCode::TPM_BADINDEX);
         }
-        // 4-5. The new auth value: ADIP-decrypted for the owner, else in the clear.
-        let (auth, counts) = if owner {
-            (cx.adip_decrypt(0, &input.enc_auth, false)?, false)
-        } else {
-            if locked {
-                if !tpm.physical_presence() {
-                    return Err(ReturnCode::TPM_BAD_PRESENCE);
-                }
-                if tpm.state.permanent.owner_auth.is_some() {
-                    return Err(ReturnCode::TPM_OWNER_SET);
-                }
-                if public.data_size == 0 {
-                    return Err(ReturnCode::TPM_BAD_DATASIZE);
-                }
-            }
-            (Secret::new(input.enc_auth), tpm.nv_write_counts()?)
-        };
+        // 4-5. The new auth value.
+        let (auth, counts) = tpm.nv_define_auth(cx, &public, input.enc_auth)?;
         // 6. An existing area must not be locked against writes; size 0 deletes it.
         let exists = match tpm.nv_area(index) {
             Ok(old) if locked => tpm.nv_check_write_locks_for_define(old).map(|()| true)?,
@@ -304,34 +344,9 @@ impl Handler for NvDefineSpace {
         }
         // 6.d-f, 10, 12. Replace the old area with one of 0xFF bytes, locks cleared.
         tpm.nv_delete(index.0);
-        let size = usize::try_from(public.data_size).map_err(|_| ReturnCode::TPM_NOSPACE)?;
-        tpm.state.permanent.nv.insert(NvArea {
-            public: NvDataPublic {
-                b_read_st_clear: false,
-                b_write_st_clear: false,
-                b_write_define: false,
-                ..public
-            },
-            auth,
-            data: vec![0xff; size],
-        });
+        tpm.state.permanent.nv.insert(new_area(public, auth)?);
         tpm.count_nv_write(counts);
         tpm.permanent_dirty = true;
-        Ok(())
-    }
-}
-
-impl Tpm {
-    /// Part 3, 20.1 steps 6.b-c: an area locked by bGlobalLock or bWriteSTClear cannot be
-    /// redefined or deleted (TPM_AREA_LOCKED).
-    fn nv_check_write_locks_for_define(&self, old: &NvArea) -> Result<(), ReturnCode> {
-        let index = old.public.nv_index.0;
-        if (old.has(A::TPM_NV_PER_GLOBALLOCK) && self.state.stclear_flags.b_global_lock)
-            || (old.has(A::TPM_NV_PER_WRITE_STCLEAR)
-                && self.state.stclear.nv_locks.write.contains(&index))
-        {
-            return Err(ReturnCode::TPM_AREA_LOCKED);
-        }
         Ok(())
     }
 }
