@@ -819,3 +819,26 @@ fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
     want.extend_from_slice(&0x1000_f000u32.to_be_bytes());
     assert_eq!(list, want);
 }
+
+#[test]
+fn swtpm_setup_flow_certificate_after_take_ownership_then_lock() {
+    // swtpm_setup: TakeOwnership, then unauthorized NV_DefineSpace / NV_WriteValue while
+    // nvLocked is FALSE, then --lock-nvram.
+    let mut b = owned_tpm();
+    let cert = pc_client_cert(&[0x30; 600]);
+    let attrs = A::TPM_NV_PER_OWNERREAD | A::TPM_NV_PER_OWNERWRITE;
+    define(&mut b, public(0x1000_f000, attrs, cert.len() as u32)).unwrap();
+    for (i, chunk) in cert.chunks(300).enumerate() {
+        write(&mut b, 0x1000_f000, (i * 300) as u32, chunk).unwrap();
+    }
+    lock_nv(&mut b);
+    assert_eq!(read(&mut b, 0x1000_f000, 0, 7), Err(Rc::TPM_AUTH_CONFLICT));
+    let mut s = oiap(&mut b.tpm, OWNER);
+    let input = NvReadValueIn {
+        nv_index: NvIndex(0x1000_f000),
+        offset: 0,
+        data_size: cert.len() as u32,
+    };
+    let back = run_auth1::<NvReadValue>(&mut b.tpm, &mut s, &input, false).unwrap();
+    assert_eq!(back.data.0, cert);
+}
