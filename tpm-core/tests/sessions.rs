@@ -111,10 +111,10 @@ fn unknown_session_handle_is_invalid_authhandle() {
 }
 
 #[test]
-fn operator_auth_refuses_an_osap_session() {
-    let mut b = with_operator();
-    // No OSAP entity exists yet without an owner; the OSAP error cases are below and the
-    // OSAP HMAC known answers are unit tests beside the handler.
+fn osap_for_the_owner_without_an_owner_is_bad_parameter() {
+    // The OSAP HMAC known answers need an owner; they are unit tests beside the handler
+    // until TPM_TakeOwnership exists.
+    let mut b = started();
     let r = run::<Osap>(
         &mut b.tpm,
         &OsapIn {
