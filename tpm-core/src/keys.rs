@@ -402,9 +402,13 @@ fn check_asym(
     if !digest_eq(&asym.pub_data_digest, &pub_data_digest(blob)) {
         return Err(ReturnCode::TPM_DECRYPT_ERROR);
     }
+    // A non-migratable key carries tpmProof: it was made by this TPM (action 7.d).
     let migratable = blob.key_flags().contains(KeyFlags::TPM_MIGRATABLE);
     if !migratable && !tpm_proof.ct_eq(&asym.migration_auth) {
-        return Err(ReturnCode::TPM_FAIL);
+        return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
+    }
+    if migratable && blob.key_usage() == KeyUsage::TPM_KEY_IDENTITY {
+        return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
     }
     let private = private_from_prime(
         blob.algorithm_parms(),
@@ -466,6 +470,7 @@ pub fn check_key_parms(blob: &KeyBlob) -> Result<(), ReturnCode> {
     match blob.auth_data_usage() {
         AuthDataUsage::TPM_AUTH_NEVER
         | AuthDataUsage::TPM_AUTH_ALWAYS
+        | AuthDataUsage::TPM_NO_READ_PUBKEY_AUTH
         | AuthDataUsage::TPM_AUTH_PRIV_USE_ONLY => Ok(()),
         _ => Err(ReturnCode::TPM_INVALID_KEYUSAGE),
     }

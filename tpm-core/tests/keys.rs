@@ -318,3 +318,141 @@ fn auth_never_keys_sign_without_a_session() {
     };
     assert_eq!(run::<Sign>(&mut b.tpm, &input), Err(Rc::TPM_AUTHFAIL));
 }
+
+fn pcr16_info(b: &mut Bench, localities: u8) -> tpm_marshal::PcrInfoLong {
+    use commands::integrity::{PcrRead, PcrReadIn};
+    use tpm_marshal::{LocalitySelection, Marshal, PcrComposite, PcrSelection};
+    let select = PcrSelection::new(3, &[16]).unwrap();
+    let value = run::<PcrRead>(&mut b.tpm, &PcrReadIn { pcr_index: 16 })
+        .unwrap()
+        .out_digest;
+    let composite = PcrComposite {
+        select: select.clone(),
+        pcr_values: vec![value],
+    };
+    tpm_marshal::PcrInfoLong {
+        locality_at_creation: LocalitySelection(0),
+        locality_at_release: LocalitySelection(localities),
+        creation_pcr_selection: select.clone(),
+        release_pcr_selection: select,
+        digest_at_creation: [0; 20],
+        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
+    }
+}
+
+#[test]
+fn pcr_bound_key_signs_only_while_its_pcrs_hold() {
+    use commands::integrity::{Extend, ExtendIn};
+    let mut b = owned(1);
+    let info = pcr16_info(&mut b, 0x1f);
+    let template = key12(
+        KeyUsage::TPM_KEY_SIGNING,
+        rsa_parms(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            1024,
+        ),
+        KeyFlags(0),
+        Some(info),
+    );
+    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    let KeyBlob::Key12(k) = &blob else {
+        panic!("TPM_KEY12 expected")
+    };
+    // The TPM filled in the creation digest and locality.
+    let created = k.pcr_info.0.as_ref().unwrap();
+    assert_eq!(created.locality_at_creation.0, 1);
+    assert_eq!(created.digest_at_creation, created.digest_at_release);
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    sign(&mut b, h, &[1; 20]).unwrap();
+    run::<Extend>(
+        &mut b.tpm,
+        &ExtendIn {
+            pcr_num: 16,
+            in_digest: [2; 20],
+        },
+    )
+    .unwrap();
+    assert_eq!(sign(&mut b, h, &[1; 20]), Err(Rc::TPM_WRONGPCRVAL));
+}
+
+#[test]
+fn key_bound_to_another_locality_is_bad_locality() {
+    let mut b = owned(1);
+    let info = pcr16_info(&mut b, 0x08); // locality 3 only
+    let template = key12(
+        KeyUsage::TPM_KEY_SIGNING,
+        rsa_parms(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            1024,
+        ),
+        KeyFlags(0),
+        Some(info),
+    );
+    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    assert_eq!(sign(&mut b, h, &[1; 20]), Err(Rc::TPM_BAD_LOCALITY));
+}
+
+#[test]
+fn version_1_1_tpm_key_is_created_loaded_and_used() {
+    use tpm_marshal::{Key, Sized32, StorePubkey, StructVer};
+    let mut b = owned(1);
+    let template = KeyBlob::Key(Key {
+        ver: StructVer::V1_1,
+        key_usage: KeyUsage::TPM_KEY_SIGNING,
+        key_flags: KeyFlags(0),
+        auth_data_usage: AuthDataUsage::TPM_AUTH_ALWAYS,
+        algorithm_parms: rsa_parms(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            1024,
+        ),
+        pcr_info: Sized32(None),
+        pub_key: StorePubkey {
+            key: SizedBuffer::default(),
+        },
+        enc_data: SizedBuffer::default(),
+    });
+    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    assert!(matches!(blob, KeyBlob::Key(_)));
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    sign(&mut b, h, &[4; 20]).unwrap();
+}
+
+#[test]
+fn priv_use_only_key_reads_its_public_part_without_auth() {
+    use commands::storage::{GetPubKey, GetPubKeyIn};
+    let mut b = owned(1);
+    let mut template = signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024);
+    if let KeyBlob::Key12(k) = &mut template {
+        k.auth_data_usage = AuthDataUsage::TPM_AUTH_PRIV_USE_ONLY;
+    }
+    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    run::<GetPubKey>(&mut b.tpm, &GetPubKeyIn { key_handle: h }).unwrap();
+    let input = SignIn {
+        key_handle: h,
+        area_to_sign: SizedBuffer(vec![3; 20]),
+    };
+    assert_eq!(run::<Sign>(&mut b.tpm, &input), Err(Rc::TPM_AUTHFAIL));
+    // An ALWAYS key needs auth even for its public part.
+    let shared = shared_signing_blob(&mut b.tpm);
+    let h2 = load_key2(&mut b.tpm, SRK, SRK_AUTH, &shared).unwrap();
+    assert_eq!(
+        run::<GetPubKey>(&mut b.tpm, &GetPubKeyIn { key_handle: h2 }),
+        Err(Rc::TPM_AUTHFAIL)
+    );
+}
+
+#[test]
+fn loaded_keys_travel_in_the_volatile_state() {
+    let mut b = owned(1);
+    let blob = shared_signing_blob(&mut b.tpm);
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let volatile = b.tpm.volatile_blob();
+    b.tpm.init();
+    b.tpm.set_volatile_blob(&volatile).unwrap();
+    sign(&mut b, h, &[5; 20]).unwrap();
+}

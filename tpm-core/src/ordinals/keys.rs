@@ -258,16 +258,13 @@ impl Handler for GetPubKey {
         input: GetPubKeyIn,
     ) -> Result<GetPubKeyOut, ReturnCode> {
         let key = tpm.key(input.key_handle)?;
-        // 1. Without auth, only keys whose public part needs none.
-        if cx.auth_count() == 0 {
-            if key.blob.auth_data_usage() == AuthDataUsage::TPM_AUTH_ALWAYS {
-                return Err(ReturnCode::TPM_AUTHFAIL);
-            }
-            if input.key_handle == KeyHandle::TPM_KH_SRK.0
-                && !tpm.state.permanent_flags.read_srk_pub
-            {
-                return Err(ReturnCode::TPM_INVALID_KEYHANDLE);
-            }
+        // 1-2. Without auth, only keys whose public part needs none.
+        if cx.auth_count() == 0 && key.blob.auth_data_usage() == AuthDataUsage::TPM_AUTH_ALWAYS {
+            return Err(ReturnCode::TPM_AUTHFAIL);
+        }
+        // 3. The SRK's public key only while readSRKPub is TRUE.
+        if input.key_handle == KeyHandle::TPM_KH_SRK.0 && !tpm.state.permanent_flags.read_srk_pub {
+            return Err(ReturnCode::TPM_INVALID_KEYHANDLE);
         }
         // 2. PCR-bound keys check their PCRs unless pcrIgnoredOnRead.
         if !key
