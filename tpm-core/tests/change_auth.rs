@@ -1,0 +1,126 @@
+//! Part 3, 17: TPM_ChangeAuth (sealed data and keys) and TPM_ChangeAuthOwner (owner and
+//! SRK) through `execute()`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation
+)]
+
+mod common;
+mod owner_common;
+use commands::capability::GetCapabilityOwner;
+use commands::change_auth::*;
+use commands::storage::{Seal, SealIn, StoredDataBlob, Unseal, UnsealIn};
+use common::*;
+use owner_common::*;
+use tpm_core::Tpm;
+use tpm_marshal::{EntityType, KeyBlob, ProtocolId, ReturnCode as Rc, Sized32, SizedBuffer};
+
+const NEW: [u8; 20] = [0x99; 20];
+
+fn change_auth_owner(tpm: &mut Tpm, et: EntityType, new: [u8; 20]) -> Result<(), Rc> {
+    let mut s = osap(tpm, EntityType::TPM_ET_OWNER, 0, OWNER);
+    let input = ChangeAuthOwnerIn {
+        protocol_id: ProtocolId::TPM_PID_ADIP,
+        new_auth: adip(&s, &s.nonce_even.clone(), &new),
+        entity_type: et,
+    };
+    run_auth1::<ChangeAuthOwner>(tpm, &mut s, &input, false)
+}
+
+fn change_auth(tpm: &mut Tpm, et: EntityType, old: [u8; 20], enc: &[u8]) -> Result<Vec<u8>, Rc> {
+    let mut parent = osap(tpm, EntityType::TPM_ET_KEYHANDLE, SRK, SRK_AUTH);
+    let mut entity = oiap(tpm, old);
+    let input = ChangeAuthIn {
+        parent_handle: SRK,
+        protocol_id: ProtocolId::TPM_PID_ADIP,
+        new_auth: adip(&parent, &parent.nonce_even.clone(), &NEW),
+        entity_type: et,
+        enc_data: SizedBuffer(enc.to_vec()),
+    };
+    run_auths::<ChangeAuth>(tpm, &mut [&mut parent, &mut entity], &input).map(|o| o.out_data.0)
+}
+
+#[test]
+fn change_auth_owner_replaces_the_owner_auth() {
+    let mut b = owned(1);
+    change_auth_owner(&mut b.tpm, EntityType::TPM_ET_OWNER, NEW).unwrap();
+    let mut s = oiap(&mut b.tpm, OWNER);
+    assert_eq!(
+        run_auth1::<GetCapabilityOwner>(&mut b.tpm, &mut s, &(), false).err(),
+        Some(Rc::TPM_AUTHFAIL)
+    );
+    let mut s = oiap(&mut b.tpm, NEW);
+    run_auth1::<GetCapabilityOwner>(&mut b.tpm, &mut s, &(), false).unwrap();
+}
+
+#[test]
+fn change_auth_owner_replaces_the_srk_auth() {
+    let mut b = owned(1);
+    let blob = shared_signing_blob(&mut b.tpm);
+    change_auth_owner(&mut b.tpm, EntityType::TPM_ET_SRK, NEW).unwrap();
+    assert_eq!(
+        load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob),
+        Err(Rc::TPM_AUTHFAIL)
+    );
+    load_key2(&mut b.tpm, SRK, NEW, &blob).unwrap();
+    assert_eq!(
+        change_auth_owner(&mut b.tpm, EntityType::TPM_ET_DATA, NEW),
+        Err(Rc::TPM_WRONG_ENTITYTYPE)
+    );
+}
+
+#[test]
+fn change_auth_of_sealed_data_then_unseal_with_the_new_auth() {
+    let mut b = owned(1);
+    let mut s = osap(&mut b.tpm, EntityType::TPM_ET_SRK, SRK, SRK_AUTH);
+    let input = SealIn {
+        key_handle: SRK,
+        enc_auth: adip(&s, &s.nonce_even.clone(), &DATA_AUTH),
+        pcr_info: Sized32(None),
+        in_data: SizedBuffer(b"data".to_vec()),
+    };
+    let sealed = run_auth1::<Seal>(&mut b.tpm, &mut s, &input, false)
+        .unwrap()
+        .sealed_data;
+    let StoredDataBlob::StoredData(mut d) = sealed else {
+        panic!("TPM_STORED_DATA expected");
+    };
+    assert_eq!(
+        change_auth(&mut b.tpm, EntityType::TPM_ET_DATA, [0; 20], &d.enc_data.0),
+        Err(Rc::TPM_AUTH2FAIL)
+    );
+    d.enc_data.0 = change_auth(
+        &mut b.tpm,
+        EntityType::TPM_ET_DATA,
+        DATA_AUTH,
+        &d.enc_data.0,
+    )
+    .unwrap();
+    let mut key = oiap(&mut b.tpm, SRK_AUTH);
+    let mut data = oiap(&mut b.tpm, NEW);
+    let input = UnsealIn {
+        parent_handle: SRK,
+        in_data: StoredDataBlob::StoredData(d),
+    };
+    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    assert_eq!(out.secret.0, b"data");
+}
+
+#[test]
+fn change_auth_of_a_key_blob_then_use_it_with_the_new_auth() {
+    let mut b = owned(1);
+    let mut blob = shared_signing_blob(&mut b.tpm);
+    let KeyBlob::Key12(k) = &mut blob else {
+        panic!("TPM_KEY12 expected");
+    };
+    assert_eq!(
+        change_auth(&mut b.tpm, EntityType::TPM_ET_DATA, KEY_AUTH, &k.enc_data.0),
+        Err(Rc::TPM_NOTSEALED_BLOB)
+    );
+    k.enc_data.0 =
+        change_auth(&mut b.tpm, EntityType::TPM_ET_KEY, KEY_AUTH, &k.enc_data.0).unwrap();
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    assert_eq!(get_pub_key(&mut b.tpm, h, KEY_AUTH), Err(Rc::TPM_AUTHFAIL));
+    get_pub_key(&mut b.tpm, h, NEW).unwrap();
+}
