@@ -51,7 +51,6 @@ pub mod daa;
 pub mod delegation;
 pub mod deprecated;
 pub mod ek;
-pub mod engine_extra;
 pub mod eviction;
 pub mod identity;
 pub mod integrity;
