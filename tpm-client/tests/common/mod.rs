@@ -78,7 +78,7 @@ pub fn start_swtpm() -> Option<Swtpm> {
         dir,
     };
     let start = Instant::now();
-    while std::net::TcpStream::connect(&s.data).is_err() {
+    while std::net::TcpStream::connect(&s.ctrl).is_err() {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "swtpm did not start"
