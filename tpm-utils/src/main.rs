@@ -116,6 +116,18 @@ mod tests {
     }
 
     #[test]
+    fn no_subcommand_option_shadows_a_global_one() {
+        let cli = Cli::command();
+        let globals: BTreeSet<&str> = cli.get_arguments().map(|a| a.get_id().as_str()).collect();
+        for sub in cli.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                assert!(!globals.contains(id), "{} --{id}", sub.get_name());
+            }
+        }
+    }
+
+    #[test]
     fn argv0_names_the_subcommand() {
         let args = arguments(vec!["/usr/bin/tpm_pcr_read".into(), "0".into()]);
         assert_eq!(args, ["/usr/bin/tpm_pcr_read", "pcr-read", "0"]);

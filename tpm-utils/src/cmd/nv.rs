@@ -86,11 +86,11 @@ pub struct DataArg {
     #[arg(long, default_value = "0", value_parser = parse_u32)]
     pub offset: u32,
     /// The data as text.
-    #[arg(long, conflicts_with_all = ["hex", "input"])]
+    #[arg(long, conflicts_with_all = ["data_hex", "input"])]
     pub data: Option<String>,
     /// The data as hex.
-    #[arg(long, conflicts_with = "input")]
-    pub hex: Option<String>,
+    #[arg(long, value_name = "HEX", conflicts_with = "input")]
+    pub data_hex: Option<String>,
     /// The data from a file.
     #[arg(long = "in", value_name = "FILE")]
     pub input: Option<PathBuf>,
@@ -100,7 +100,7 @@ impl DataArg {
     /// The bytes to write (none: a zero-length write, which sets the write lock of
     /// TPM_NV_PER_WRITEDEFINE areas).
     fn bytes(&self) -> Result<Vec<u8>> {
-        match (&self.data, &self.hex, &self.input) {
+        match (&self.data, &self.data_hex, &self.input) {
             (Some(s), _, _) => Ok(s.as_bytes().to_vec()),
             (_, Some(h), _) => hex::decode(h),
             (_, _, Some(path)) => read_file(path),
