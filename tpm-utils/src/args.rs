@@ -1,6 +1,6 @@
 //! The secret options subcommands share (IBM's names: `--pwdo` owner, `--pwds` SRK,
 //! `--pwdk` key, `--pwdp` parent key, `--pwdd` data, `--pwdn` new secret, `--pwdc`
-//! counter, `--pwdop` operator, `--pwdcert` certifying key, `--pwda` NV area). See [`crate::secrets`] for how they are read.
+//! counter, `--pwdop` operator, `--pwdcert` certifying key, `--pwda` NV area, `--pwddel` delegation). See [`crate::secrets`] for how they are read.
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -56,4 +56,6 @@ secret_option! {
     CertSecret pwdcert "pwdcert";
     /// The NV area's secret.
     AreaSecret pwda "pwda";
+    /// The delegated secret (DSAP).
+    DelegateSecret pwddel "pwddel";
 }

@@ -27,3 +27,11 @@ fn pcrs_sha1_capabilities_and_admin_against_swtpm() {
     common::capability_flow(&t);
     common::admin_flow(&t);
 }
+
+#[test]
+fn certify_contexts_identity_audit_and_owner_changes_against_swtpm() {
+    let Some(sw) = start_swtpm() else { return };
+    let t = swtpm_tpm(&sw);
+    common::provision(&t);
+    common::owner_extras_flow(&t);
+}

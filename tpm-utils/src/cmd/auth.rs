@@ -1,6 +1,6 @@
 //! Part 3, chapters 17 and 18: changing secrets, and authorization sessions.
 
-use crate::args::{KeySecret, NewSecret, OwnerSecret, ParentSecret};
+use crate::args::{DelegateSecret, KeySecret, NewSecret, OwnerSecret, ParentSecret};
 use crate::ctx::{parse_handle, parse_u32, read_file, write_file, Ctx};
 use crate::error::{Error, Result};
 use crate::output::Report;
@@ -56,6 +56,24 @@ pub enum Cmd {
         entity_value: u32,
         #[command(flatten)]
         key_secret: KeySecret,
+    },
+    /// Part 3, 18.3 TPM_DSAP: opens a session with a delegated secret (--pwddel) for a
+    /// delegation table row (--row) or blob (--blob); prints its handle.
+    Dsap {
+        /// TPM_ENTITY_TYPE (number: 7 owner blob, 8 table row, 9 key blob).
+        #[arg(long, default_value = "8", value_parser = parse_u32)]
+        entity_type: u32,
+        /// The key a key delegation is for.
+        #[arg(long, default_value = "owner", value_parser = parse_handle)]
+        key: Handle,
+        /// The delegation table row.
+        #[arg(long, value_parser = parse_u32, required_unless_present = "blob")]
+        row: Option<u32>,
+        /// The delegate blob.
+        #[arg(long, value_name = "FILE", conflicts_with = "row")]
+        blob: Option<PathBuf>,
+        #[command(flatten)]
+        delegate: DelegateSecret,
     },
     /// Part 3, 18.4 TPM_SetOwnerPointer: which secret later legacy owner sessions use.
     SetOwnerPointer {
@@ -132,6 +150,24 @@ impl Cmd {
             } => {
                 let secret = key_secret.optional(ctx)?.map_or([0; 20], |s| *s);
                 let s = ctx.tpm.osap(entity_type(et)?, entity_value, &secret)?;
+                Ok(Report::new()
+                    .handle("handle", s.handle())
+                    .hex("nonce_even", s.nonce_even()))
+            }
+            Self::Dsap {
+                entity_type: et,
+                key,
+                row,
+                blob,
+                delegate,
+            } => {
+                let value = match (row, blob) {
+                    (Some(row), _) => row.to_be_bytes().to_vec(),
+                    (None, Some(path)) => read_file(&path)?,
+                    (None, None) => return Err(Error::usage("give --row or --blob")),
+                };
+                let secret = delegate.get(ctx)?;
+                let s = ctx.tpm.dsap(entity_type(et)?, key, &value, &secret)?;
                 Ok(Report::new()
                     .handle("handle", s.handle())
                     .hex("nonce_even", s.nonce_even()))

@@ -1,7 +1,8 @@
 //! Part 3, chapters 21, 22 and 23: session and key contexts, eviction, timing ticks.
 
-use crate::args::KeySecret;
-use crate::ctx::{parse_handle, parse_u32, read_file, write_file, Ctx};
+use crate::args::{KeySecret, OwnerSecret};
+use crate::cmd::storage::pubkey_from;
+use crate::ctx::{parse_bool, parse_handle, parse_u32, read_file, write_file, Ctx};
 use crate::error::{Error, Result};
 use crate::hex;
 use crate::output::Report;
@@ -9,11 +10,29 @@ use clap::Subcommand;
 use std::path::PathBuf;
 use tpm_client::session::sha1;
 use tpm_client::Auth;
-use tpm_marshal::{ContextBlob, Handle, Marshal, ResourceType, Unmarshal};
+use tpm_marshal::{ContextBlob, Handle, KeyControl, Marshal, ResourceType, Unmarshal};
 
 /// Chapters 21, 22 and 23.
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
+    /// Part 3, 21.1 TPM_KeyControlOwner: the owner sets (true) or clears a loaded key's
+    /// owner-evict bit (an owner-evict key stays loaded across startups).
+    KeyControlOwner {
+        /// The loaded key.
+        #[arg(long, value_parser = parse_handle)]
+        key: Handle,
+        /// The key's TPM_PUBKEY (as `get-pub-key --out` writes).
+        #[arg(long, value_name = "FILE", required_unless_present = "key_blob")]
+        pubkey: Option<PathBuf>,
+        /// The key's blob (instead of --pubkey).
+        #[arg(long, value_name = "FILE", conflicts_with = "pubkey")]
+        key_blob: Option<PathBuf>,
+        /// true sets owner-evict, false clears it.
+        #[arg(action = clap::ArgAction::Set, value_parser = parse_bool)]
+        owner_evict: bool,
+        #[command(flatten)]
+        owner: OwnerSecret,
+    },
     /// Part 3, 21.2 TPM_SaveContext: saves a loaded key or session to a file.
     SaveContext {
         /// The handle.
@@ -79,6 +98,21 @@ impl Cmd {
     /// Runs the subcommand.
     pub fn run(self, ctx: &mut Ctx) -> Result<Report> {
         match self {
+            Self::KeyControlOwner {
+                key,
+                pubkey,
+                key_blob,
+                owner_evict,
+                owner,
+            } => {
+                let pubkey = pubkey_from(pubkey.as_deref(), key_blob.as_deref())?;
+                let secret = owner.get(ctx)?;
+                let mut s = ctx.oiap(&secret)?;
+                let bit = KeyControl::TPM_KEY_CONTROL_OWNER_EVICT;
+                ctx.tpm
+                    .key_control_owner(key, &pubkey, bit, owner_evict, Auth::last(&mut s))?;
+                Ok(Report::new())
+            }
             Self::SaveContext {
                 handle,
                 resource,

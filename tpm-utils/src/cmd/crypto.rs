@@ -90,6 +90,29 @@ pub enum Cmd {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Part 3, 13.9 TPM_CertifyKey2: like certify-key, also for certified-migration
+    /// keys (--migration-digest: the digest of the key's migration authority).
+    CertifyKey2 {
+        /// The certifying key.
+        #[arg(long, value_parser = parse_handle)]
+        cert_key: Handle,
+        #[command(flatten)]
+        cert_secret: CertSecret,
+        /// The key to certify.
+        #[arg(long, value_parser = parse_handle)]
+        key: Handle,
+        #[command(flatten)]
+        key_secret: KeySecret,
+        /// migrationPubDigest (40 hex digits).
+        #[arg(long, default_value = "0000000000000000000000000000000000000000")]
+        migration_digest: String,
+        /// The anti-replay nonce (40 hex digits).
+        #[arg(long, default_value = "0000000000000000000000000000000000000000")]
+        nonce: String,
+        /// Write the signature here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// What TPM_Sign signs.
@@ -205,6 +228,36 @@ impl Cmd {
                 }
                 report
                     .hex("certify_info", &info)
+                    .hex("signature", &certified.out_data.0)
+            }
+            Self::CertifyKey2 {
+                cert_key,
+                cert_secret,
+                key,
+                key_secret,
+                migration_digest,
+                nonce,
+                out,
+            } => {
+                let nonce = hex::decode_array::<20>(&nonce)?;
+                let migration = hex::decode_array::<20>(&migration_digest)?;
+                let key_auth = key_secret.optional(ctx)?;
+                let cert_auth = cert_secret.optional(ctx)?;
+                let mut ks = ctx.oiap_if(key_auth.as_deref())?;
+                let mut cs = ctx.oiap_if(cert_auth.as_deref())?;
+                let certified = ctx.tpm.certify_key2(
+                    key,
+                    cert_key,
+                    &migration,
+                    &nonce,
+                    ks.as_mut().map(Auth::last),
+                    cs.as_mut().map(Auth::last),
+                )?;
+                if let Some(path) = out {
+                    write_file(&path, &certified.out_data.0)?;
+                }
+                report
+                    .hex("certify_info", &certified.certify_info.to_bytes()?)
                     .hex("signature", &certified.out_data.0)
             }
         })

@@ -4,7 +4,7 @@
 use crate::args::{DataSecret, KeySecret, ParentSecret};
 use crate::cmd::crypto::sign;
 use crate::cmd::pcr::composite_values;
-use crate::cmd::storage::{load_key2, read_key_blob, write_pubkey};
+use crate::cmd::storage::{load_key2, pubkey_from, read_key_blob, write_pubkey};
 use crate::ctx::{parse_handle, parse_u32, read_file, selection, write_file, Ctx};
 use crate::error::{Error, Result};
 use crate::hex;
@@ -16,8 +16,8 @@ use tpm_client::{flows, Auth};
 use tpm_marshal::commands::integrity::{Quote2Out, QuoteOut};
 use tpm_marshal::commands::storage::SealPcrInfo;
 use tpm_marshal::{
-    Handle, KeyBlob, Marshal, PcrComposite, PcrInfo, PhysicalPresence, Pubkey, ResourceType,
-    ReturnCode, StartupType, Unmarshal,
+    Handle, KeyBlob, Marshal, PcrComposite, PcrInfo, PhysicalPresence, ResourceType, ReturnCode,
+    StartupType, Unmarshal,
 };
 
 /// The helpers.
@@ -110,15 +110,6 @@ fn tolerate(r: tpm_client::Result<()>, fine: &[ReturnCode]) -> Result<&'static s
     }
 }
 
-/// The public key to check a quote with.
-fn quote_key(pubkey: Option<PathBuf>, key_blob: Option<PathBuf>) -> Result<Pubkey> {
-    match (pubkey, key_blob) {
-        (Some(path), _) => Ok(Pubkey::from_bytes(&read_file(&path)?)?),
-        (None, Some(path)) => Ok(flows::blob_pubkey(&read_key_blob(&path)?)),
-        (None, None) => Err(Error::usage("give --pubkey or --key-blob")),
-    }
-}
-
 impl Cmd {
     /// Runs the helper.
     pub fn run(self, ctx: &mut Ctx) -> Result<Report> {
@@ -184,7 +175,7 @@ impl Cmd {
                 nonce,
                 v2,
             } => {
-                let pubkey = quote_key(pubkey, key_blob)?;
+                let pubkey = pubkey_from(pubkey.as_deref(), key_blob.as_deref())?;
                 let nonce = hex::decode_array(&nonce)?;
                 let answer = read_file(&quote)?;
                 if v2 {

@@ -124,6 +124,15 @@ pub fn read_key_blob(path: &Path) -> Result<KeyBlob> {
     Ok(KeyBlob::from_bytes(&read_file(path)?)?)
 }
 
+/// A public key from a TPM_PUBKEY file (as `get-pub-key --out` writes) or a key blob.
+pub fn pubkey_from(pubkey: Option<&Path>, key_blob: Option<&Path>) -> Result<Pubkey> {
+    match (pubkey, key_blob) {
+        (Some(path), _) => Ok(Pubkey::from_bytes(&read_file(path)?)?),
+        (None, Some(path)) => Ok(flows::blob_pubkey(&read_key_blob(path)?)),
+        (None, None) => Err(Error::usage("give --pubkey or --key-blob")),
+    }
+}
+
 /// Writes a TPM_PUBKEY and/or its PEM form.
 pub fn write_pubkey(pubkey: &Pubkey, out: Option<&Path>, pem: Option<&Path>) -> Result<()> {
     if let Some(path) = out {

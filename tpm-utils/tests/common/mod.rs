@@ -568,3 +568,136 @@ fn openssl_verifies(pem: &str, sig: &str, file: &str) {
         "openssl: {said}"
     );
 }
+
+/// The handle `load-key2` prints for a new key blob made with `create-wrap-key`.
+fn new_loaded_key(t: &Tpm, name: &str, usage: &str, secret: &str) -> (String, String) {
+    let blob = t.path(name);
+    t.ok(&[
+        "create-wrap-key",
+        "-z",
+        "--pwdk",
+        secret,
+        "--usage",
+        usage,
+        "--out",
+        &blob,
+    ]);
+    (t.field(&["load-key2", "-z", "--in", &blob], "handle"), blob)
+}
+
+/// Certify, contexts, ticks, identity, audit, sessions, changing secrets, clearing the
+/// owner: the rest of the owner's subcommands.
+pub fn owner_extras_flow(t: &Tpm) {
+    t.ok(&["take-ownership", "--pwdo", OWNER, "-z"]);
+    let (signer, signer_blob) = new_loaded_key(t, "signer.blob", "signing", KEY);
+    let (bind, _) = new_loaded_key(t, "bind.blob", "bind", "bind");
+    let cert = [
+        "--cert-key",
+        &signer,
+        "--pwdcert",
+        KEY,
+        "--key",
+        &bind,
+        "--pwdk",
+        "bind",
+    ];
+    t.ok(&[&["certify-key"][..], &cert].concat());
+    t.ok(&[&["certify-key2"][..], &cert].concat());
+
+    let evict = [
+        "key-control-owner",
+        "--key",
+        &signer,
+        "--key-blob",
+        &signer_blob,
+        "--pwdo",
+        OWNER,
+    ];
+    t.ok(&[&evict[..], &["true"]].concat());
+    t.ok(&[&evict[..], &["false"]].concat());
+    let ctx = t.path("bind.ctx");
+    t.ok(&["save-context", "--handle", &bind, "--out", &ctx]);
+    t.ok(&["flush-specific", &bind]);
+    let reloaded = t.field(&["load-context", "--in", &ctx], "handle");
+    t.ok(&["flush-specific", &reloaded]);
+
+    let ticks = t.json(&["get-ticks"]);
+    assert!(ticks["current_ticks"].as_u64().is_some(), "{ticks}");
+    t.ok(&[
+        "tick-stamp-blob",
+        "--key",
+        &signer,
+        "--pwdk",
+        KEY,
+        "--digest",
+        &hex(&[3; 20]),
+    ]);
+    let aik = t.path("aik.blob");
+    t.ok(&[
+        "make-identity",
+        "--pwdo",
+        OWNER,
+        "-z",
+        "--pwdk",
+        "aik",
+        "--out",
+        &aik,
+    ]);
+
+    t.ok(&[
+        "set-ordinal-audit-status",
+        "TPM_ORD_GetRandom",
+        "true",
+        "--pwdo",
+        OWNER,
+    ]);
+    t.ok(&["get-random", "2"]);
+    let audit = t.json(&["get-audit-digest"]);
+    assert!(
+        audit["ordinals"].to_string().contains("TPM_ORD_GetRandom"),
+        "{audit}"
+    );
+    t.ok(&["get-audit-digest-signed", "--key", &signer, "--pwdk", KEY]);
+
+    let oiap = t.field(&["oiap"], "handle");
+    t.ok(&["flush-specific", &oiap, "--resource", "auth"]);
+    let osap = t.field(&["osap", "--entity-type", "2", "--pwdk", OWNER], "handle");
+    t.ok(&["terminate-handle", &osap]);
+
+    let renewed = t.path("signer2.blob");
+    t.ok(&[
+        "change-auth",
+        "-z",
+        "--pwdk",
+        KEY,
+        "--pwdn",
+        "new key",
+        "--in",
+        &signer_blob,
+        "--out",
+        &renewed,
+    ]);
+    let renewed_handle = t.field(&["load-key2", "-z", "--in", &renewed], "handle");
+    t.ok(&[
+        "sign",
+        "--key",
+        &renewed_handle,
+        "--pwdk",
+        "new key",
+        "--digest",
+        &hex(&[5; 20]),
+    ]);
+
+    t.ok(&["change-auth-owner", "--pwdo", OWNER, "--pwdn", "new owner"]);
+    assert!(t
+        .fails(&["get-capability-owner", "--pwdo", OWNER])
+        .starts_with("tpm: TPM_AUTHFAIL"));
+    t.ok(&["get-capability-owner", "--pwdo", "new owner"]);
+    t.ok(&["owner-read-pubek", "--pwdo", "new owner"]);
+    t.ok(&["owner-clear", "--pwdo", "new owner"]);
+    let perm = t.json(&["get-capability", "flag", "TPM_CAP_FLAG_PERMANENT"]);
+    assert!(
+        perm["value"].as_str().unwrap().contains("disable: true"),
+        "OwnerClear disables: {perm}"
+    );
+}
