@@ -20,7 +20,7 @@ mod table;
 use clap::Parser;
 use cmd::Command;
 use ctx::Ctx;
-use error::Result;
+use error::{Error, Result};
 use secrets::SecretRules;
 use std::ffi::OsString;
 use tpm_client::{TcpTransport, TpmUri};
@@ -70,7 +70,8 @@ fn run(cli: Cli) -> Result<()> {
         Some(s) => TpmUri::parse(s)?,
         None => TpmUri::Tcp(TcpTransport::default_addr()),
     };
-    let transport = tpm_client::connect(&uri)?;
+    let transport = tpm_client::connect(&uri)
+        .map_err(|e| Error::usage(format!("cannot open the TPM at {uri:?}: {e}")))?;
     let mut ctx = Ctx {
         tpm: tpm_client::Client::new(transport),
         secrets: SecretRules {

@@ -68,6 +68,13 @@ fn a_mem_tpm_is_fresh_each_time() {
 }
 
 #[test]
+fn an_unreachable_tpm_exits_1_naming_it() {
+    let t = common::Tpm::new("127.0.0.1:1".into());
+    let err = t.fails(&["get-random"]);
+    assert!(err.starts_with("tpm: cannot open the TPM at "), "{err}");
+}
+
+#[test]
 fn json_output_is_one_object() {
     let t = dir_tpm();
     let v = t.json(&["get-random", "4"]);

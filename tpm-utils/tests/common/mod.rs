@@ -303,6 +303,8 @@ pub fn owner_flow(t: &Tpm) {
         .starts_with("tpm: TPM_AUTHFAIL: "));
     t.ok(&["owner-read-internal-pub", "--key", "srk", "--pwdo", OWNER]);
     t.ok(&["get-capability-owner", "--pwdo", OWNER]);
+    let owner_hex = hex(&sha1(&[OWNER.as_bytes()]));
+    t.ok(&["get-capability-owner", "--hex", "--pwdo", &owner_hex]);
 
     // A signing key: create, load, sign, verify with openssl.
     let (blob, pem) = (t.path("key.blob"), t.path("key.pem"));
