@@ -1,6 +1,6 @@
 //! The secret options subcommands share (IBM's names: `--pwdo` owner, `--pwds` SRK,
 //! `--pwdk` key, `--pwdp` parent key, `--pwdd` data, `--pwdn` new secret, `--pwdc`
-//! counter, `--pwdop` operator, `--pwdcert` certifying key, `--pwda` NV area, `--pwddel` delegation). See [`crate::secrets`] for how they are read.
+//! counter, `--pwdop` operator, `--pwdcert` certifying key, `--pwda` NV area, `--pwddel` delegation, `--pwdt` transport session). See [`crate::secrets`] for how they are read.
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -58,4 +58,6 @@ secret_option! {
     AreaSecret pwda "pwda";
     /// The delegated secret (DSAP).
     DelegateSecret pwddel "pwddel";
+    /// The transport session's secret.
+    TransportSecret pwdt "pwdt";
 }

@@ -15,6 +15,7 @@ pub mod ownership;
 pub mod pcr;
 pub mod startup;
 pub mod storage;
+pub mod transport;
 
 use crate::ctx::Ctx;
 use crate::error::Result;
@@ -47,6 +48,8 @@ pub enum Command {
     #[command(flatten)]
     Context(context::Cmd),
     #[command(flatten)]
+    Transport(transport::Cmd),
+    #[command(flatten)]
     Counters(counters::Cmd),
     #[command(flatten)]
     Deprecated(deprecated::Cmd),
@@ -71,6 +74,7 @@ impl Command {
             Self::Auth(c) => c.run(ctx),
             Self::Nv(c) => c.run(ctx),
             Self::Context(c) => c.run(ctx),
+            Self::Transport(c) => c.run(ctx),
             Self::Counters(c) => c.run(ctx),
             Self::Deprecated(c) => c.run(ctx),
             Self::Helpers(c) => c.run(ctx),

@@ -587,8 +587,8 @@ fn new_loaded_key(t: &Tpm, name: &str, usage: &str, secret: &str) -> (String, St
     (t.field(&["load-key2", "-z", "--in", &blob], "handle"), blob)
 }
 
-/// Certify, contexts, ticks, identity, audit, sessions, changing secrets, clearing the
-/// owner: the rest of the owner's subcommands.
+/// Certify, contexts, ticks, identity, audit, sessions, transport sessions, changing
+/// secrets, clearing the owner: the rest of the owner's subcommands.
 pub fn owner_extras_flow(t: &Tpm) {
     t.ok(&["take-ownership", "--pwdo", OWNER, "-z"]);
     let (signer, signer_blob) = new_loaded_key(t, "signer.blob", "signing", KEY);
@@ -665,6 +665,59 @@ pub fn owner_extras_flow(t: &Tpm) {
     t.ok(&["flush-specific", &oiap, "--resource", "auth"]);
     let osap = t.field(&["osap", "--entity-type", "2", "--pwdk", OWNER], "handle");
     t.ok(&["terminate-handle", &osap]);
+
+    // A transport session across invocations, closed with a signature.
+    let tr = t.path("transport.json");
+    t.ok(&["establish-transport", "--pwdt", "tr", "--state", &tr]);
+    t.ok(&[
+        "execute-transport",
+        "--pwdt",
+        "tr",
+        "--state",
+        &tr,
+        "get-random",
+        "8",
+    ]);
+    let extended = t.field(
+        &[
+            "execute-transport",
+            "--pwdt",
+            "tr",
+            "--state",
+            &tr,
+            "extend",
+            "16",
+            &hex(&[9; 20]),
+        ],
+        "pcr_value",
+    );
+    assert_eq!(
+        t.field(
+            &[
+                "execute-transport",
+                "--pwdt",
+                "tr",
+                "--state",
+                &tr,
+                "pcr-read",
+                "16"
+            ],
+            "pcr16"
+        ),
+        extended
+    );
+    let release = [
+        "release-transport-signed",
+        "--pwdt",
+        "tr",
+        "--state",
+        &tr,
+        "--key",
+        &signer,
+        "--pwdk",
+        KEY,
+    ];
+    assert!(!t.field(&release, "signature").is_empty());
 
     let renewed = t.path("signer2.blob");
     t.ok(&[
