@@ -9,8 +9,8 @@ use tpm_marshal::StartupType;
 /// Chapters 3 and 4.
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
-    /// Part 3, 3.1 TPM_Init: the platform reset (as the test-only ordinal; swtpm's
-    /// control channel or a restart of a `dir:` TPM do the same).
+    /// Part 3, 3.1 TPM_Init: the platform reset, as the test-only ordinal (TPMs without
+    /// it answer TPM_BAD_ORDINAL; swtpm's control channel resets instead).
     Init,
     /// Part 3, 3.2 TPM_Startup (ST_CLEAR unless told otherwise).
     Startup {
