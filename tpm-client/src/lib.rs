@@ -28,9 +28,12 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod connect;
 pub mod error;
 pub mod flows;
 pub mod guard;
+#[cfg(feature = "in-process")]
+pub mod in_process;
 pub mod methods;
 pub mod session;
 pub mod swtpm;
@@ -38,8 +41,11 @@ pub mod transport;
 pub mod uri;
 
 pub use client::{Auth, Client};
+pub use connect::connect;
 pub use error::{Error, Result};
 pub use guard::SessionGuard;
+#[cfg(feature = "in-process")]
+pub use in_process::InProcessTransport;
 pub use session::{AuthSession, SessionKind};
 pub use swtpm::{BlobType, SwtpmCtrl};
 pub use transport::{DeviceTransport, TcpTransport, Transport, UnixTransport};
