@@ -62,6 +62,9 @@ pub(crate) struct Ctx {
     shared_secrets: Vec<Option<Secret>>,
     /// The parameters decoded (sessions are not touched by a command that failed to parse).
     parsed: bool,
+    /// Sessions the handler ended whatever continueAuthSession asked (an OSAP session that
+    /// carried a new auth value under ADIP).
+    ended: Vec<usize>,
 }
 
 impl Ctx {
@@ -71,10 +74,11 @@ impl Ctx {
     }
 
     /// Part 1, 13.8: decrypts a new auth value sent under ADIP in session `i`
-    /// (`second` selects the nonceOdd pad used for a second encrypted value).
-    #[allow(dead_code)] // for the ordinals that take encAuth (ChangeAuth, CreateWrapKey ...)
+    /// (`second` selects the nonceOdd pad used for a second encrypted value). The session
+    /// ends with this command, as the ADIP ordinals' actions say (continueAuthSession
+    /// FALSE), so its shared secret never pads two values with the same nonce.
     pub fn adip_decrypt(
-        &self,
+        &mut self,
         i: usize,
         enc: &[u8; 20],
         second: bool,
@@ -90,7 +94,9 @@ impl Ctx {
             self.nonces_even.get(i).copied()
         }
         .ok_or(ReturnCode::TPM_FAIL)?;
-        Ok(sessions::adip_xor(secret, &nonce, enc))
+        let value = sessions::adip_xor(secret, &nonce, enc);
+        self.ended.push(i);
+        Ok(value)
     }
 }
 
@@ -200,6 +206,7 @@ impl Tpm {
             nonces_even: Vec::new(),
             shared_secrets: Vec::new(),
             parsed: false,
+            ended: Vec::new(),
         };
         // 5-8.
         let result = (entry.run)(self, &mut cx, frame.body);
@@ -305,9 +312,9 @@ impl Tpm {
     fn respond(&mut self, entry: &Entry, cx: &Ctx, body: &[u8], out: &[u8]) -> Vec<u8> {
         let digest = out_param_digest(entry.ordinal, out, entry.out_handles);
         let mut trailers = Vec::with_capacity(cx.auths.len());
-        for (auth, key) in cx.auths.iter().zip(&cx.keys) {
+        for (i, (auth, key)) in cx.auths.iter().zip(&cx.keys).enumerate() {
             let nonce_even = self.random_nonce();
-            let cont = auth.continue_auth_session;
+            let cont = auth.continue_auth_session && !cx.ended.contains(&i);
             if cont {
                 if let Some(s) = self.sessions.get_mut(auth.handle) {
                     s.nonce_even = nonce_even;
@@ -438,6 +445,7 @@ mod tests {
             nonces_even: Vec::new(),
             shared_secrets: Vec::new(),
             parsed: true,
+            ended: Vec::new(),
         };
         assert_eq!(tpm.verify_auth(&mut cx, 0, &entity, &digest), Ok(()));
         assert_eq!(

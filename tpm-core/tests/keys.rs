@@ -456,3 +456,48 @@ fn loaded_keys_travel_in_the_volatile_state() {
     b.tpm.set_volatile_blob(&volatile).unwrap();
     sign(&mut b, h, &[5; 20]).unwrap();
 }
+
+#[test]
+fn an_osap_session_that_carried_adip_ends_with_the_command() {
+    use commands::storage::{CreateWrapKey, CreateWrapKeyIn};
+    use tpm_marshal::framing::{AuthIn, CommandFrame, ResponseFrame};
+    use tpm_marshal::{Command, EntityType, Marshal};
+    let mut b = owned(1);
+    let s = osap(&mut b.tpm, EntityType::TPM_ET_KEYHANDLE, SRK, SRK_AUTH);
+    let input = CreateWrapKeyIn {
+        parent_handle: SRK,
+        data_usage_auth: adip(&s, &s.nonce_even.clone(), &KEY_AUTH),
+        data_migration_auth: [0; 20],
+        key_info: signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024),
+    };
+    let body = input.to_bytes().unwrap();
+    let digest = sha1(&[&CreateWrapKey::ORDINAL.0.to_be_bytes(), &body[4..]]);
+    let auth = hmac_sha1(&s.key, &[&digest, &s.nonce_even, &NONCE_ODD, &[1]]);
+    let trailer = AuthIn {
+        handle: s.handle,
+        nonce_odd: NONCE_ODD,
+        continue_auth_session: true,
+        auth,
+    };
+    let cmd = CommandFrame::encode(CreateWrapKey::ORDINAL, &body, &[trailer]).unwrap();
+    let resp = b.tpm.execute(0, &cmd);
+    let f = ResponseFrame::parse(&resp).unwrap();
+    assert_eq!(f.return_code, Rc::TPM_SUCCESS);
+    assert!(!f.auths[0].continue_auth_session);
+    // The session is gone.
+    assert_eq!(
+        create_wrap_key_with(&mut b, s),
+        Err(Rc::TPM_INVALID_AUTHHANDLE)
+    );
+}
+
+fn create_wrap_key_with(b: &mut Bench, mut s: CallerSession) -> Result<(), Rc> {
+    use commands::storage::{CreateWrapKey, CreateWrapKeyIn};
+    let input = CreateWrapKeyIn {
+        parent_handle: SRK,
+        data_usage_auth: [0; 20],
+        data_migration_auth: [0; 20],
+        key_info: signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024),
+    };
+    run_auth1::<CreateWrapKey>(&mut b.tpm, &mut s, &input, false).map(|_| ())
+}
