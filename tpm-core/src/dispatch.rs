@@ -98,6 +98,23 @@ impl Ctx {
         self.ended.push(i);
         Ok(value)
     }
+
+    /// Part 3, 10.7 (TPM_Sealx) and 10.2 step 9 (TPM_Unseal): the XOR pad of `len` bytes,
+    /// MGF1-SHA1 seeded with nonceEven || nonceOdd || "XOR" || sharedSecret of OSAP session
+    /// `i`, which then ends with the command.
+    pub fn xor_pad(&mut self, i: usize, len: usize) -> Result<Vec<u8>, ReturnCode> {
+        let secret = self
+            .shared_secrets
+            .get(i)
+            .and_then(Option::as_ref)
+            .ok_or(ReturnCode::TPM_BAD_MODE)?;
+        let even = self.nonces_even.get(i).ok_or(ReturnCode::TPM_FAIL)?;
+        let odd = self.auths.get(i).ok_or(ReturnCode::TPM_FAIL)?.nonce_odd;
+        let seed = [even.as_slice(), &odd, b"XOR", secret.bytes()].concat();
+        let pad = sessions::mgf1_sha1(&seed, len);
+        self.ended.push(i);
+        Ok(pad)
+    }
 }
 
 /// An ordinal's handler: its [`Command`] types plus what to authorize and what to do.

@@ -159,6 +159,7 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<crypto::CertifyKey>(Props { tags: Tags::Any, ..NORMAL }),
     row::<crypto::CertifyKey2>(Props { tags: Tags::Any, ..NORMAL }),
     row::<crypto::Sign>(AUTH1_OR_0),
+    row::<storage::Sealx>(AUTH1),
     row::<pcr::Quote2>(AUTH1_OR_0),
     row::<capability::SetCapability>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
     row::<admin::ResetLockValue>(AUTH1),
