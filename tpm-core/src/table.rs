@@ -144,6 +144,8 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<session::Osap>(ALWAYS),
     row::<change_auth::ChangeAuth>(Props { tags: Tags::Auth2, ..NORMAL }),
     row::<owner::TakeOwnership>(AUTH1),
+    row::<dep::ChangeAuthAsymStart>(AUTH1_OR_0),
+    row::<dep::ChangeAuthAsymFinish>(AUTH1_OR_0),
     row::<change_auth::ChangeAuthOwner>(AUTH1),
     row::<pcr::Extend>(Props { limited: true, ..ALWAYS }),
     row::<pcr::PcrRead>(NORMAL),
