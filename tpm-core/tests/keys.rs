@@ -501,3 +501,27 @@ fn create_wrap_key_with(b: &mut Bench, mut s: CallerSession) -> Result<(), Rc> {
     };
     run_auth1::<CreateWrapKey>(&mut b.tpm, &mut s, &input, false).map(|_| ())
 }
+
+#[test]
+fn info_scheme_signs_sign_info_with_the_session_nonce() {
+    let mut b = owned(1);
+    let blob = create_wrap_key(
+        &mut b.tpm,
+        SRK,
+        SRK_AUTH,
+        signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_INFO, 1024),
+    )
+    .unwrap();
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let pubkey = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
+    let sig = sign(&mut b, h, b"any length of data").unwrap();
+    // TPM_SIGN_INFO: tag 0x0005, "SIGN", replay = nonceOdd, dataLen, data.
+    let mut info = vec![0x00, 0x05];
+    info.extend_from_slice(b"SIGN");
+    info.extend_from_slice(&NONCE_ODD);
+    info.extend_from_slice(&18u32.to_be_bytes());
+    info.extend_from_slice(b"any length of data");
+    rsa_public(&pubkey)
+        .verify(Pkcs1v15Sign::new::<Sha1>(), &sha1(&[&info]), &sig)
+        .unwrap();
+}
