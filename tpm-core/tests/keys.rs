@@ -525,3 +525,33 @@ fn info_scheme_signs_sign_info_with_the_session_nonce() {
         .verify(Pkcs1v15Sign::new::<Sha1>(), &sha1(&[&info]), &sig)
         .unwrap();
 }
+
+#[test]
+fn flushing_a_key_ends_the_osap_sessions_opened_for_it() {
+    use tpm_marshal::EntityType;
+    let mut b = owned(1);
+    let blob = shared_signing_blob(&mut b.tpm);
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let mut s = osap(&mut b.tpm, EntityType::TPM_ET_KEYHANDLE, h, KEY_AUTH);
+    flush(&mut b, h).unwrap();
+    let input = SignIn {
+        key_handle: h,
+        area_to_sign: SizedBuffer(vec![0; 20]),
+    };
+    assert_eq!(
+        run_auth1::<Sign>(&mut b.tpm, &mut s, &input, false).err(),
+        Some(Rc::TPM_INVALID_KEYHANDLE)
+    );
+    // The session itself is gone too.
+    use commands::eviction::{FlushSpecific, FlushSpecificIn};
+    assert_eq!(
+        run::<FlushSpecific>(
+            &mut b.tpm,
+            &FlushSpecificIn {
+                handle: s.handle,
+                resource_type: ResourceType::TPM_RT_AUTH,
+            },
+        ),
+        Err(Rc::TPM_INVALID_AUTHHANDLE)
+    );
+}

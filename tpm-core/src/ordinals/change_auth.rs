@@ -309,7 +309,7 @@ impl Handler for ChangeAuthAsymFinish {
         m.update(&a1.n1);
         let change_proof = m.finalize().into_bytes().into();
         // 11. The ephemeral key is destroyed.
-        tpm.keys.remove(input.eph_handle);
+        tpm.unload_key(input.eph_handle);
         Ok(ChangeAuthAsymFinishOut {
             out_data: SizedBuffer(out_data),
             salt_nonce,

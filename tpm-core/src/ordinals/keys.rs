@@ -4,6 +4,7 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey, MAX_KEYS, MAX_OWNER_EVICT};
+use crate::sessions::SessionKind;
 use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::context::{KeyControlOwner, KeyControlOwnerIn};
@@ -99,8 +100,26 @@ impl Tpm {
         if slot.owner_evict {
             return Err(ReturnCode::TPM_KEY_OWNER_CONTROL);
         }
-        self.keys.remove(handle);
+        self.unload_key(handle);
         Ok(())
+    }
+
+    /// Removes a key and ends the OSAP sessions opened for it, so a key later loaded at
+    /// the same handle is not authorized by the old key's shared secret.
+    pub(crate) fn unload_key(&mut self, handle: u32) {
+        self.keys.remove(handle);
+        let bound: Vec<u32> = self
+            .sessions
+            .iter()
+            .filter(|s| {
+                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
+                    if *entity_type == EntityType::TPM_ET_KEYHANDLE && *entity_value == handle)
+            })
+            .map(|s| s.handle)
+            .collect();
+        for h in bound {
+            self.sessions.close(h);
+        }
     }
 
     /// Part 3, 10.5 actions: decrypts `blob` under `parent_handle` and loads it.
