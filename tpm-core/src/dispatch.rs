@@ -99,6 +99,12 @@ impl Ctx {
         Ok(value)
     }
 
+    /// Ends every session of this command with it (the response says continueAuthSession
+    /// FALSE), as TPM_OwnerClear does.
+    pub fn end_sessions(&mut self) {
+        self.ended.extend(0..self.auths.len());
+    }
+
     /// Part 3, 10.7 (TPM_Sealx) and 10.2 step 9 (TPM_Unseal): the XOR pad of `len` bytes,
     /// MGF1-SHA1 seeded with nonceEven || nonceOdd || "XOR" || sharedSecret of OSAP session
     /// `i`, which then ends with the command.

@@ -17,8 +17,8 @@ use tpm_marshal::commands::deprecated::{
 };
 use tpm_marshal::{
     AlgorithmId, AuthDataUsage, CertifyInfo, ChangeauthValidate, EncScheme, EntityType, Key,
-    KeyBlob, KeyFlags, KeyUsage, Marshal, PayloadType, ProtocolId, ReturnCode, SealedData, Sized32,
-    SizedBuffer, StoreAsymkey, StorePubkey, StructVer, Unmarshal,
+    KeyBlob, KeyFlags, KeyParms, KeyUsage, Marshal, PayloadType, ProtocolId, ReturnCode,
+    SealedData, Sized32, SizedBuffer, StoreAsymkey, StorePubkey, StructVer, Unmarshal,
 };
 use zeroize::{Zeroize, Zeroizing};
 
@@ -179,6 +179,44 @@ impl Handler for ChangeAuthOwner {
     }
 }
 
+impl Tpm {
+    /// Part 3, 27.4.1 actions 2-8: a TPM_KEY_AUTHCHANGE key with `parms` (RSA, OAEP, two
+    /// primes, the default exponent), volatile and used without auth.
+    fn authchange_key(&mut self, parms: KeyParms) -> Result<TpmKey, ReturnCode> {
+        let rsa = parms.rsa().ok_or(ReturnCode::TPM_BAD_KEY_PROPERTY)?;
+        if parms.algorithm_id != AlgorithmId::TPM_ALG_RSA
+            || parms.enc_scheme != EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1
+            || rsa.num_primes != 2
+            || !rsa.exponent.0.is_empty()
+            || !(keys::MIN_KEY_BITS..=keys::MAX_KEY_BITS).contains(&rsa.key_length)
+        {
+            return Err(ReturnCode::TPM_BAD_KEY_PROPERTY);
+        }
+        let private = keys::generate(self.platform.as_mut(), rsa.key_length)?;
+        let mut blob = KeyBlob::Key(Key {
+            ver: StructVer::V1_1,
+            key_usage: KeyUsage::TPM_KEY_AUTHCHANGE,
+            key_flags: KeyFlags::TPM_VOLATILE,
+            auth_data_usage: AuthDataUsage::TPM_AUTH_NEVER,
+            algorithm_parms: parms,
+            pcr_info: Sized32(None),
+            pub_key: StorePubkey {
+                key: SizedBuffer::default(),
+            },
+            enc_data: SizedBuffer::default(),
+        });
+        keys::set_pub_key(&mut blob, private.as_public_key());
+        let proof = self.state.permanent.tpm_proof.clone();
+        Ok(TpmKey {
+            blob,
+            private,
+            usage_auth: proof.clone(),
+            migration_auth: proof,
+            parent_pcr_status: false,
+        })
+    }
+}
+
 /// Part 3, 27.4.1 TPM_ChangeAuthAsymStart (deprecated): an ephemeral TPM_KEY_AUTHCHANGE
 /// key, loaded, its public part certified by an identity key.
 impl Handler for ChangeAuthAsymStart {
@@ -201,40 +239,9 @@ impl Handler for ChangeAuthAsymStart {
         if id_key.usage() != KeyUsage::TPM_KEY_IDENTITY {
             return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
         }
-        // 2-6. An RSA key with OAEP, two primes, the default exponent.
-        let parms = input.temp_key;
-        let rsa = parms.rsa().ok_or(ReturnCode::TPM_BAD_KEY_PROPERTY)?;
-        if parms.algorithm_id != AlgorithmId::TPM_ALG_RSA
-            || parms.enc_scheme != EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1
-            || rsa.num_primes != 2
-            || !rsa.exponent.0.is_empty()
-            || !(keys::MIN_KEY_BITS..=keys::MAX_KEY_BITS).contains(&rsa.key_length)
-        {
-            return Err(ReturnCode::TPM_BAD_KEY_PROPERTY);
-        }
-        // 7-8. k1, loaded at ephHandle; tempKey is its public part.
-        let private = keys::generate(tpm.platform.as_mut(), rsa.key_length)?;
-        let mut temp_key = KeyBlob::Key(Key {
-            ver: StructVer::V1_1,
-            key_usage: KeyUsage::TPM_KEY_AUTHCHANGE,
-            key_flags: KeyFlags::TPM_VOLATILE,
-            auth_data_usage: AuthDataUsage::TPM_AUTH_NEVER,
-            algorithm_parms: parms,
-            pcr_info: Sized32(None),
-            pub_key: StorePubkey {
-                key: SizedBuffer::default(),
-            },
-            enc_data: SizedBuffer::default(),
-        });
-        keys::set_pub_key(&mut temp_key, private.as_public_key());
-        let proof = tpm.state.permanent.tpm_proof.clone();
-        let eph = TpmKey {
-            blob: temp_key.clone(),
-            private,
-            usage_auth: proof.clone(),
-            migration_auth: proof,
-            parent_pcr_status: false,
-        };
+        // 2-8. k1, an ephemeral key loaded at ephHandle; tempKey is its public part.
+        let eph = tpm.authchange_key(input.temp_key)?;
+        let temp_key = eph.blob.clone();
         // 9-10. certifyInfo, signed by the identity key.
         let certify_info = CertifyInfo {
             version: StructVer::V1_1,
