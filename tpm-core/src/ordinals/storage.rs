@@ -275,6 +275,10 @@ impl Handler for UnBind {
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: UnBindIn) -> Result<UnBindOut, ReturnCode> {
+        // 1. Something to decrypt.
+        if input.in_data.0.is_empty() {
+            return Err(ReturnCode::TPM_BAD_PARAMETER);
+        }
         let key = tpm.key(input.key_handle)?.clone();
         Tpm::check_unauthorized_use(cx, &key)?;
         if !matches!(
