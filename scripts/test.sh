@@ -11,6 +11,7 @@ peers=(
   "libtspi-dev /usr/include/tss/tpm.h"
   "swtpm /usr/bin/swtpm"
   "swtpm-tools /usr/bin/swtpm_ioctl"
+  "openssl /usr/bin/openssl"
 )
 
 missing=()

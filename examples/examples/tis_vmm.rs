@@ -12,6 +12,7 @@
 use std::error::Error;
 use std::fmt::Write as _;
 
+use examples::TpmBackend;
 use sha1::{Digest as _, Sha1};
 use tpm_marshal::commands::integrity::{ExtendIn, ExtendOut, PcrReadIn, PcrReadOut};
 use tpm_marshal::framing::{CommandFrame, ResponseFrame, HEADER_SIZE};
@@ -19,7 +20,7 @@ use tpm_marshal::{
     CapProperty, CapabilityArea, Marshal, Ordinal, Reader, ReturnCode, StartupType, Unmarshal,
     Writer,
 };
-use tpm_tis::{Answer, Config, Tis, TisBackend};
+use tpm_tis::{Config, Tis, TisBackend};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -100,138 +101,6 @@ impl Bus {
 // ---------------------------------------------------------------------------------------
 // The backend adapter.
 // ---------------------------------------------------------------------------------------
-
-/// Puts a TPM engine behind the TIS. Commands run synchronously inside the tpmGo write;
-/// an engine on another thread would answer `Answer::Later` and call `Tis::complete`.
-///
-/// Once `tpm_core::Tpm` exists, `engine` becomes a `tpm_core::Tpm` and `stand_in` goes.
-struct TpmBackend {
-    engine: stand_in::Tpm,
-}
-
-impl TisBackend for TpmBackend {
-    fn execute(&mut self, locality: u8, command: &[u8]) -> Answer {
-        Answer::Response(self.engine.execute(locality, command))
-    }
-
-    fn cancel(&mut self) {
-        self.engine.cancel();
-    }
-
-    fn established(&self) -> bool {
-        self.engine.tpm_established()
-    }
-}
-
-/// TEMPORARY STAND-IN for `tpm_core::Tpm`, which is being written in parallel. It answers
-/// the five commands this example sends with hand-built, well-formed TPM 1.2 responses
-/// (its "random" bytes are a counter) and refuses everything else with TPM_BAD_ORDINAL.
-/// It has the engine's method names (DESIGN.md) so swapping it out touches only
-/// `TpmBackend` and `main`. Delete this module when the engine lands.
-mod stand_in {
-    use sha1::{Digest as _, Sha1};
-    use tpm_marshal::commands::integrity::{ExtendIn, ExtendOut, PcrReadIn, PcrReadOut};
-    use tpm_marshal::framing::{CommandFrame, ResponseFrame};
-    use tpm_marshal::{Marshal, Ordinal, Reader, ReturnCode, Unmarshal, Writer};
-
-    /// TEMPORARY STAND-IN: PCRs and the postinit flag, nothing else.
-    pub struct Tpm {
-        started: bool,
-        pcrs: [[u8; 20]; 24],
-        counter: u8,
-    }
-
-    impl Tpm {
-        pub fn new() -> Self {
-            Self {
-                started: false,
-                pcrs: [[0; 20]; 24],
-                counter: 0,
-            }
-        }
-
-        pub fn execute(&mut self, _locality: u8, command: &[u8]) -> Vec<u8> {
-            let frame = match CommandFrame::parse(command) {
-                Ok(frame) => frame,
-                Err(e) => return ResponseFrame::error(e.return_code()),
-            };
-            let body = match (frame.ordinal, self.started) {
-                (Ordinal::TPM_ORD_Startup, false) => {
-                    self.started = true;
-                    Ok(Vec::new())
-                }
-                (_, false) | (Ordinal::TPM_ORD_Startup, true) => {
-                    Err(ReturnCode::TPM_INVALID_POSTINIT)
-                }
-                (Ordinal::TPM_ORD_GetCapability, true) => Ok(tis_timeouts()),
-                (Ordinal::TPM_ORD_GetRandom, true) => self.get_random(frame.body),
-                (Ordinal::TPM_ORD_Extend, true) => self.extend(frame.body),
-                (Ordinal::TPM_ORD_PcrRead, true) => self.pcr_read(frame.body),
-                _ => Err(ReturnCode::TPM_BAD_ORDINAL),
-            };
-            body.and_then(|b| {
-                ResponseFrame::encode(ReturnCode::TPM_SUCCESS, &b, &[])
-                    .map_err(|_| ReturnCode::TPM_FAIL)
-            })
-            .unwrap_or_else(ResponseFrame::error)
-        }
-
-        pub fn cancel(&mut self) {}
-
-        pub fn tpm_established(&self) -> bool {
-            false
-        }
-
-        fn get_random(&mut self, body: &[u8]) -> Result<Vec<u8>, ReturnCode> {
-            let mut r = Reader::new(body);
-            let requested = r.u32().map_err(|e| e.return_code())?.min(128);
-            let mut w = Writer::new();
-            w.u32(requested);
-            for _ in 0..requested {
-                self.counter = self.counter.wrapping_add(1);
-                w.u8(self.counter);
-            }
-            Ok(w.as_bytes().to_vec())
-        }
-
-        fn extend(&mut self, body: &[u8]) -> Result<Vec<u8>, ReturnCode> {
-            let input = ExtendIn::from_bytes(body).map_err(|e| e.return_code())?;
-            let pcr = self.pcr(input.pcr_num)?;
-            *pcr = Sha1::new()
-                .chain_update(*pcr)
-                .chain_update(input.in_digest)
-                .finalize()
-                .into();
-            let out = ExtendOut { out_digest: *pcr };
-            out.to_bytes().map_err(|e| e.return_code())
-        }
-
-        fn pcr_read(&mut self, body: &[u8]) -> Result<Vec<u8>, ReturnCode> {
-            let input = PcrReadIn::from_bytes(body).map_err(|e| e.return_code())?;
-            let out = PcrReadOut {
-                out_digest: *self.pcr(input.pcr_index)?,
-            };
-            out.to_bytes().map_err(|e| e.return_code())
-        }
-
-        fn pcr(&mut self, index: u32) -> Result<&mut [u8; 20], ReturnCode> {
-            usize::try_from(index)
-                .ok()
-                .and_then(|i| self.pcrs.get_mut(i))
-                .ok_or(ReturnCode::TPM_BADINDEX)
-        }
-    }
-
-    /// TPM_CAP_PROP_TIS_TIMEOUT: timeouts A–D in microseconds (TIS defaults).
-    fn tis_timeouts() -> Vec<u8> {
-        let mut w = Writer::new();
-        w.u32(16);
-        for timeout in [750_000, 2_000_000, 750_000, 750_000] {
-            w.u32(timeout);
-        }
-        w.as_bytes().to_vec()
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // The guest side: what Linux's tpm_tis driver does.
@@ -477,9 +346,18 @@ fn main() -> Result<()> {
         burst_cap: Some(8),
         ..Config::default()
     };
-    let backend = TpmBackend {
-        engine: stand_in::Tpm::new(),
-    };
+    // A fresh engine kept in memory, enabled and activated like a TPM the firmware has
+    // already turned on (no EK: this example does not need one).
+    let engine = tpm_core::Tpm::new(
+        tpm_core::Config {
+            create_ek: false,
+            enabled: true,
+            activated: true,
+        },
+        Box::new(tpm_core::StdPlatform::new()?),
+        Box::new(tpm_core::MemStore::new()),
+    )?;
+    let backend = TpmBackend::new(engine);
     let mut bus = Bus {
         base: TPM_BASE,
         size: tpm_tis::regs::WINDOW_SIZE,
@@ -490,8 +368,7 @@ fn main() -> Result<()> {
     let mut log = String::new();
     writeln!(
         log,
-        "TIS at {TPM_BASE:#x}, burst cap 8; engine: TEMPORARY STAND-IN with hand-built \
-         responses (until tpm_core::Tpm exists)"
+        "TIS at {TPM_BASE:#x}, burst cap 8; engine: tpm_core::Tpm (in memory)"
     )?;
     let mut guest = Guest {
         bus: &mut bus,

@@ -8,7 +8,6 @@ use crate::secret::Secret;
 use crate::sessions::Sessions;
 use crate::state::{pcr_reset_value, PermanentData, PermanentFlags, SelfTest, StClearData, State};
 use crate::store::{BlobName, Store, StoreError};
-use crate::table::TABLE;
 use sha1::{Digest as _, Sha1};
 use tpm_marshal::{Nonce, ReturnCode};
 
@@ -428,11 +427,7 @@ fn manufacture(
         ek_reset: secret(),
         ..PermanentData::default()
     };
-    data.audited_ordinals = TABLE
-        .iter()
-        .filter(|e| e.audit_default)
-        .map(|e| e.ordinal.0)
-        .collect();
+    data.audited_ordinals = crate::ordinals::audit::default_audited_ordinals();
     if config.create_ek {
         data.endorsement_key = Some(crate::ek::generate(platform)?);
     }

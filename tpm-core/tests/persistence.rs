@@ -221,11 +221,11 @@ fn blobs_start_with_magic_version_kind_and_length() {
     let b = started();
     let p = b.tpm.permanent_blob();
     assert_eq!(&p[..4], b"TPMS");
-    assert_eq!(&p[4..8], &[0, 2, 0, 1]); // version 2: SRK and owner-evict keys
+    assert_eq!(&p[4..8], &[0, 3, 0, 1]); // version 3: NV, counters, DIR (2: SRK, owner-evict keys)
     let len = u32::from_be_bytes(p[8..12].try_into().unwrap()) as usize;
     assert_eq!(len, p.len() - tpm_core::STATE_HEADER_LEN);
     let v = b.tpm.volatile_blob();
-    assert_eq!(&v[4..8], &[0, 2, 0, 2]); // version 2: loaded keys
+    assert_eq!(&v[4..8], &[0, 3, 0, 2]); // version 3: NV locks (2: loaded keys)
 }
 
 #[test]

@@ -28,7 +28,12 @@ fn signs(usage: KeyUsage) -> bool {
 impl Tpm {
     /// The key `handle` names, ready to sign: usable without auth if no session came, a
     /// signing usage, its PCRs satisfied.
-    fn signing_key(&self, cx: &Ctx, handle: u32, authorized: bool) -> Result<TpmKey, ReturnCode> {
+    pub(crate) fn signing_key(
+        &self,
+        cx: &Ctx,
+        handle: u32,
+        authorized: bool,
+    ) -> Result<TpmKey, ReturnCode> {
         let key = self.key(handle)?;
         if !authorized && key.needs_usage_auth() {
             return Err(ReturnCode::TPM_AUTHFAIL);
@@ -42,7 +47,11 @@ impl Tpm {
 
     /// Signs the SHA-1 digest of a structure the TPM built (TPM_QUOTE_INFO,
     /// TPM_CERTIFY_INFO ...): keys of scheme SHA1 or INFO only.
-    fn sign_structure(&mut self, key: &TpmKey, bytes: &[u8]) -> Result<SizedBuffer, ReturnCode> {
+    pub(crate) fn sign_structure(
+        &mut self,
+        key: &TpmKey,
+        bytes: &[u8],
+    ) -> Result<SizedBuffer, ReturnCode> {
         match key.sig_scheme() {
             SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1 | SigScheme::TPM_SS_RSASSAPKCS1v15_INFO => {
                 keys::sign_sha1(&key.private, self.platform.as_mut(), &sha1(&[bytes]))

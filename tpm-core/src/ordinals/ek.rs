@@ -133,6 +133,8 @@ impl Handler for RevokeTrust {
             return Err(ReturnCode::TPM_AUTHFAIL);
         }
         tpm.clear_owner();
+        // NV areas with the D bit are deleted too (libtpms: TPM_RevokeTrust).
+        tpm.nv_owner_clear(true);
         tpm.state.permanent.endorsement_key = None;
         tpm.state.permanent_flags.enable_revoke_ek = false;
         Ok(())

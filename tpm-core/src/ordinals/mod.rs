@@ -5,8 +5,12 @@
 //! section says, validating first and changing state last.
 
 pub(crate) mod admin;
+pub(crate) mod audit;
 pub(crate) mod capability;
+pub(crate) mod counters;
 pub(crate) mod crypto;
+pub(crate) mod dir;
+pub(crate) mod nv;
 pub(crate) mod pcr;
 pub(crate) mod session;
 pub(crate) mod timing;

@@ -128,6 +128,11 @@ impl Tpm {
         f.disable_owner_clear = false;
         f.operator = false;
         f.read_srk_pub = false;
+        // Steps 6, 11-12: ordinalAuditStatus to its default, every counter released (the
+        // counts keep increasing), the NV areas the owner controls deleted.
+        self.state.permanent.audited_ordinals = crate::ordinals::audit::default_audited_ordinals();
+        self.release_all_counters();
+        self.nv_owner_clear(false);
         self.permanent_dirty = true;
     }
 }

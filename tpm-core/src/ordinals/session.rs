@@ -1,5 +1,5 @@
-//! Part 3, 18.1-18.2 (OIAP, OSAP), 22.1 (TPM_FlushSpecific for sessions) and 27.1.2
-//! (TPM_Terminate_Handle).
+//! Part 3, 18.1-18.2 (OIAP, OSAP), 18.4 (TPM_SetOwnerPointer), 22.1 (TPM_FlushSpecific for
+//! sessions) and 27.1.2 (TPM_Terminate_Handle).
 
 use crate::dispatch::{Ctx, Handler};
 use crate::secret::Secret;
@@ -7,7 +7,9 @@ use crate::sessions::{osap_shared_secret, Session, SessionKind};
 use crate::Tpm;
 use tpm_marshal::commands::deprecated::{TerminateHandle, TerminateHandleIn};
 use tpm_marshal::commands::eviction::{FlushSpecific, FlushSpecificIn};
-use tpm_marshal::commands::sessions::{Oiap, OiapOut, Osap, OsapIn, OsapOut};
+use tpm_marshal::commands::sessions::{
+    Oiap, OiapOut, Osap, OsapIn, OsapOut, SetOwnerPointer, SetOwnerPointerIn,
+};
 use tpm_marshal::{AdipEncScheme, EntityType, KeyHandle, ResourceType, ReturnCode};
 
 impl Tpm {
@@ -46,8 +48,8 @@ impl Tpm {
                 KeyHandle::TPM_KH_OPERATOR => Err(ReturnCode::TPM_BAD_HANDLE),
                 _ => Ok(self.key(value)?.usage_auth.clone()),
             },
-            EntityType::TPM_ET_COUNTER => Err(ReturnCode::TPM_BAD_COUNTER),
-            EntityType::TPM_ET_NV => Err(ReturnCode::TPM_BADINDEX),
+            EntityType::TPM_ET_COUNTER => self.counter_auth(value),
+            EntityType::TPM_ET_NV => self.nv_auth(value),
             _ => Err(ReturnCode::TPM_BAD_PARAMETER),
         }
     }
@@ -125,6 +127,25 @@ impl Handler for FlushSpecific {
                 Err(ReturnCode::TPM_BAD_PARAMETER)
             }
             _ => Err(ReturnCode::TPM_INVALID_RESOURCE),
+        }
+    }
+}
+
+/// Part 3, 18.4 TPM_SetOwnerPointer: which owner secret legacy OIAP/OSAP owner sessions
+/// use until the next TPM_Startup(ST_CLEAR): the owner's own, or a delegate row's. This TPM
+/// holds no delegate rows, so a row is never found.
+impl Handler for SetOwnerPointer {
+    fn execute(tpm: &mut Tpm, _cx: &mut Ctx, input: SetOwnerPointerIn) -> Result<(), ReturnCode> {
+        match input.entity_type {
+            // 2. A delegate row must exist in the delegate table.
+            EntityType::TPM_ET_DEL_ROW => Err(ReturnCode::TPM_BADINDEX),
+            // 3. The owner's own secret.
+            EntityType::TPM_ET_OWNER => {
+                tpm.state.stclear.owner_reference = crate::state::TPM_KH_OWNER;
+                Ok(())
+            }
+            // 4.
+            _ => Err(ReturnCode::TPM_BAD_PARAMETER),
         }
     }
 }
