@@ -189,6 +189,10 @@ impl Tpm {
         }
         let cert_key = self.signing_key(cx, cert, true)?;
         let certified = self.key(key)?.clone();
+        // An identity key certifies only keys that stay in this TPM.
+        if cert_key.usage() == KeyUsage::TPM_KEY_IDENTITY && certified.migratable() {
+            return Err(ReturnCode::TPM_MIGRATEFAIL);
+        }
         // Certifying reads the key's public part: its PCRs count unless pcrIgnoredOnRead.
         if !certified
             .blob
