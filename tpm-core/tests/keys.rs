@@ -555,3 +555,36 @@ fn flushing_a_key_ends_the_osap_sessions_opened_for_it() {
         Err(Rc::TPM_INVALID_AUTHHANDLE)
     );
 }
+
+#[test]
+fn a_pcr_bound_parent_loads_children_only_while_its_pcrs_hold() {
+    use commands::integrity::{Extend, ExtendIn};
+    let mut b = owned(1);
+    let info = pcr16_info(&mut b, 0x1f);
+    let mut template = storage_template(KeyFlags(0));
+    if let KeyBlob::Key12(k) = &mut template {
+        k.pcr_info = tpm_marshal::Sized32(Some(info));
+    }
+    let parent_blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    let parent = load_key2(&mut b.tpm, SRK, SRK_AUTH, &parent_blob).unwrap();
+    let child = create_wrap_key(
+        &mut b.tpm,
+        parent,
+        KEY_AUTH,
+        signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024),
+    )
+    .unwrap();
+    load_key2(&mut b.tpm, parent, KEY_AUTH, &child).unwrap();
+    run::<Extend>(
+        &mut b.tpm,
+        &ExtendIn {
+            pcr_num: 16,
+            in_digest: [9; 20],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        load_key2(&mut b.tpm, parent, KEY_AUTH, &child),
+        Err(Rc::TPM_WRONGPCRVAL)
+    );
+}

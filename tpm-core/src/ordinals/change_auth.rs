@@ -145,6 +145,7 @@ impl Handler for ChangeAuth {
         input: ChangeAuthIn,
     ) -> Result<ChangeAuthOut, ReturnCode> {
         let (parent, mut inner) = tpm.change_auth_inner(&input)?;
+        tpm.check_key_pcrs(&parent, cx.locality)?;
         let new_auth = cx.adip_decrypt(0, &input.new_auth, false)?;
         inner.set_auth(&new_auth);
         let plain = inner.to_bytes()?;

@@ -134,6 +134,7 @@ impl Tpm {
         if parent.usage() != KeyUsage::TPM_KEY_STORAGE {
             return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
         }
+        self.check_key_pcrs(&parent, cx.locality)?;
         if self.keys.len() >= MAX_KEYS {
             return Err(ReturnCode::TPM_NOSPACE);
         }
@@ -161,10 +162,11 @@ impl Handler for CreateWrapKey {
         input: CreateWrapKeyIn,
     ) -> Result<CreateWrapKeyOut, ReturnCode> {
         let parent = tpm.key(input.parent_handle)?.clone();
-        // 2. The parent must be a storage key.
+        // 2. The parent must be a storage key, its PCRs as it was bound to.
         if parent.usage() != KeyUsage::TPM_KEY_STORAGE {
             return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
         }
+        tpm.check_key_pcrs(&parent, cx.locality)?;
         // 3-6. The new key's properties.
         let mut blob = input.key_info;
         let flags = blob.key_flags();

@@ -243,6 +243,7 @@ impl Handler for Unseal {
         if cx.auth_count() < 2 && parent.needs_usage_auth() {
             return Err(ReturnCode::TPM_AUTHFAIL);
         }
+        tpm.check_key_pcrs(parent, cx.locality)?;
         let sealed = tpm.open_sealed(parent, &input.in_data)?;
         // 7. The PCRs and locality the data was sealed to.
         if let Some(info) = seal_info(&input.in_data) {
