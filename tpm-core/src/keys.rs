@@ -45,7 +45,7 @@ pub struct TpmKey {
     pub usage_auth: Secret,
     /// migrationAuth (tpmProof for a non-migratable key).
     pub migration_auth: Secret,
-    /// Part 2, 10.? TPM_KEY_HANDLE_ENTRY: TRUE if the parent was bound to PCRs.
+    /// parentPCRStatus (Part 3, 10.5 actions 11-12): TRUE if the parent was bound to PCRs.
     pub parent_pcr_status: bool,
 }
 
@@ -537,7 +537,8 @@ pub fn composite_hash(sel: &PcrSelection, pcrs: &[Digest; NUM_PCRS]) -> Result<D
     Ok(sha1(&[&bytes]))
 }
 
-/// Part 3, 10.2 (TPM_Unseal) and 5.? key use: the PCR and locality release checks.
+/// The PCR and locality release checks of TPM_PCR_INFO_LONG (Part 3, 10.2 action 7, and
+/// every use of a PCR-bound key).
 pub fn check_release(
     info: &PcrInfoLong,
     pcrs: &[Digest; NUM_PCRS],
