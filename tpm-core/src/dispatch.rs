@@ -63,6 +63,9 @@ pub(crate) struct Ctx {
     shared_secrets: Vec<Option<Secret>>,
     /// The parameters decoded (sessions are not touched by a command that failed to parse).
     parsed: bool,
+    /// Bit i set: session i ended whatever continueAuthSession asked (an OSAP session that
+    /// carried a new auth value under ADIP).
+    ended: core::cell::Cell<u32>,
     /// The handler ended the sessions: continueAuthSession is FALSE on output whatever the
     /// caller asked (TPM_NV_DefineSpace, TPM_CreateCounter ...).
     end_sessions: bool,
@@ -83,8 +86,9 @@ impl Ctx {
     }
 
     /// Part 1, 13.8: decrypts a new auth value sent under ADIP in session `i`
-    /// (`second` selects the nonceOdd pad used for a second encrypted value).
-    #[allow(dead_code)] // for the ordinals that take encAuth (ChangeAuth, CreateWrapKey ...)
+    /// (`second` selects the nonceOdd pad used for a second encrypted value). The session
+    /// ends with this command, as the ADIP ordinals' actions say (continueAuthSession
+    /// FALSE), so its shared secret never pads two values with the same nonce.
     pub fn adip_decrypt(
         &self,
         i: usize,
@@ -102,7 +106,38 @@ impl Ctx {
             self.nonces_even.get(i).copied()
         }
         .ok_or(ReturnCode::TPM_FAIL)?;
-        Ok(sessions::adip_xor(secret, &nonce, enc))
+        let value = sessions::adip_xor(secret, &nonce, enc);
+        self.end_session(i);
+        Ok(value)
+    }
+
+    /// Session `i` ends with this command (continueAuthSession FALSE on output).
+    fn end_session(&self, i: usize) {
+        let bit = u32::try_from(i).ok().and_then(|i| 1u32.checked_shl(i));
+        self.ended.set(self.ended.get() | bit.unwrap_or(0));
+    }
+
+    /// True if the handler ended session `i`.
+    fn session_ended(&self, i: usize) -> bool {
+        let bit = u32::try_from(i).ok().and_then(|i| 1u32.checked_shl(i));
+        bit.is_some_and(|b| self.ended.get() & b != 0)
+    }
+
+    /// Part 3, 10.7 (TPM_Sealx) and 10.2 step 9 (TPM_Unseal): the XOR pad of `len` bytes,
+    /// MGF1-SHA1 seeded with nonceEven || nonceOdd || "XOR" || sharedSecret of OSAP session
+    /// `i`, which then ends with the command.
+    pub fn xor_pad(&self, i: usize, len: usize) -> Result<Vec<u8>, ReturnCode> {
+        let secret = self
+            .shared_secrets
+            .get(i)
+            .and_then(Option::as_ref)
+            .ok_or(ReturnCode::TPM_BAD_MODE)?;
+        let even = self.nonces_even.get(i).ok_or(ReturnCode::TPM_FAIL)?;
+        let odd = self.auths.get(i).ok_or(ReturnCode::TPM_FAIL)?.nonce_odd;
+        let seed = [even.as_slice(), &odd, b"XOR", secret.bytes()].concat();
+        let pad = sessions::mgf1_sha1(&seed, len);
+        self.end_session(i);
+        Ok(pad)
     }
 }
 
@@ -212,6 +247,7 @@ impl Tpm {
             nonces_even: Vec::new(),
             shared_secrets: Vec::new(),
             parsed: false,
+            ended: core::cell::Cell::new(0),
             end_sessions: false,
             audited: false,
         };
@@ -322,9 +358,9 @@ impl Tpm {
     fn respond(&mut self, entry: &Entry, cx: &Ctx, body: &[u8], out: &[u8]) -> Vec<u8> {
         let digest = out_param_digest(entry.ordinal, out, entry.out_handles);
         let mut trailers = Vec::with_capacity(cx.auths.len());
-        for (auth, key) in cx.auths.iter().zip(&cx.keys) {
+        for (i, (auth, key)) in cx.auths.iter().zip(&cx.keys).enumerate() {
             let nonce_even = self.random_nonce();
-            let cont = auth.continue_auth_session && !cx.end_sessions;
+            let cont = auth.continue_auth_session && !cx.end_sessions && !cx.session_ended(i);
             if cont {
                 if let Some(s) = self.sessions.get_mut(auth.handle) {
                     s.nonce_even = nonce_even;

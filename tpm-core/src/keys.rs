@@ -45,7 +45,7 @@ pub struct TpmKey {
     pub usage_auth: Secret,
     /// migrationAuth (tpmProof for a non-migratable key).
     pub migration_auth: Secret,
-    /// Part 2, 10.? TPM_KEY_HANDLE_ENTRY: TRUE if the parent was bound to PCRs.
+    /// parentPCRStatus (Part 3, 10.5 actions 11-12): TRUE if the parent was bound to PCRs.
     pub parent_pcr_status: bool,
 }
 
@@ -377,6 +377,11 @@ pub fn unwrap(
     tpm_proof: &Secret,
 ) -> Result<TpmKey, ReturnCode> {
     check_key_parms(blob)?;
+    // The modulus is as long as keyLength says.
+    let bits = u32::try_from(blob.pub_key().key.0.len().saturating_mul(8)).unwrap_or(0);
+    if bits != key_bits(blob.algorithm_parms()) {
+        return Err(ReturnCode::TPM_BAD_KEY_PROPERTY);
+    }
     let plain = oaep_decrypt(parent, platform, &blob.enc_data().0)?;
     let mut asym = StoreAsymkey::from_bytes(&plain).map_err(|_| ReturnCode::TPM_DECRYPT_ERROR)?;
     let key = check_asym(blob, &asym, tpm_proof);
@@ -437,6 +442,7 @@ pub fn check_key_parms(blob: &KeyBlob) -> Result<(), ReturnCode> {
     };
     if rsa.num_primes != 2
         || !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&rsa.key_length)
+        || rsa.key_length % 256 != 0
         || !(rsa.exponent.0.is_empty() || rsa.exponent.0 == DEFAULT_EXPONENT)
     {
         return Err(bad);
@@ -531,7 +537,8 @@ pub fn composite_hash(sel: &PcrSelection, pcrs: &[Digest; NUM_PCRS]) -> Result<D
     Ok(sha1(&[&bytes]))
 }
 
-/// Part 3, 10.2 (TPM_Unseal) and 5.? key use: the PCR and locality release checks.
+/// The PCR and locality release checks of TPM_PCR_INFO_LONG (Part 3, 10.2 action 7, and
+/// every use of a PCR-bound key).
 pub fn check_release(
     info: &PcrInfoLong,
     pcrs: &[Digest; NUM_PCRS],
@@ -603,4 +610,90 @@ pub fn oaep_decrypt_seeded(
     key.decrypt_blinded(&mut rng, oaep_tcpa(), data)
         .map(Zeroizing::new)
         .map_err(|_| ReturnCode::TPM_DECRYPT_ERROR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::TestPlatform;
+    use tpm_marshal::RsaKeyParms;
+
+    fn parms() -> KeyParms {
+        KeyParms {
+            algorithm_id: AlgorithmId::TPM_ALG_RSA,
+            enc_scheme: EncScheme::TPM_ES_NONE,
+            sig_scheme: SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            parms: KeyParmsDetail::Rsa(RsaKeyParms {
+                key_length: 1024,
+                num_primes: 2,
+                exponent: SizedBuffer::default(),
+            }),
+        }
+    }
+
+    #[test]
+    fn private_key_rebuilds_from_one_prime() {
+        let key = generate(&mut TestPlatform::new(3), 1024).unwrap();
+        let n = modulus(key.as_public_key());
+        let p = prime_p(&key);
+        let rebuilt = private_from_prime(&parms(), &n, &p).unwrap();
+        assert_eq!(rebuilt.as_public_key(), key.as_public_key());
+    }
+
+    #[test]
+    fn rejects_crafted_primes_without_panicking() {
+        let key = generate(&mut TestPlatform::new(3), 1024).unwrap();
+        let n = modulus(key.as_public_key());
+        let three_n = (BigUint::from_bytes_be(&n) * 3u8).to_bytes_be();
+        for (modulus, p) in [
+            (n.clone(), vec![]),
+            (n.clone(), vec![1]),
+            (n.clone(), n.clone()),
+            (three_n.clone(), vec![3]),
+            (three_n, n.clone()),
+            (vec![], vec![3]),
+            (vec![0; 300], vec![7; 300]),
+        ] {
+            assert!(private_from_prime(&parms(), &modulus, &p).is_err());
+        }
+        assert!(private_from_primes(&[], &[], &[]).is_err());
+        assert!(private_from_primes(&[3], &[5], &[1, 0, 1]).is_err());
+    }
+
+    #[test]
+    fn slots_stop_at_the_limit() {
+        let key = generate(&mut TestPlatform::new(3), 1024).unwrap();
+        let tpm_key = TpmKey {
+            blob: KeyBlob::Key12(tpm_marshal::Key12 {
+                key_usage: KeyUsage::TPM_KEY_SIGNING,
+                key_flags: KeyFlags(0),
+                auth_data_usage: AuthDataUsage::TPM_AUTH_ALWAYS,
+                algorithm_parms: parms(),
+                pcr_info: tpm_marshal::Sized32(None),
+                pub_key: StorePubkey {
+                    key: SizedBuffer(modulus(key.as_public_key())),
+                },
+                enc_data: SizedBuffer::default(),
+            }),
+            private: key,
+            usage_auth: Secret::default(),
+            migration_auth: Secret::default(),
+            parent_pcr_status: false,
+        };
+        let mut slots = KeySlots::default();
+        for h in 0..MAX_KEYS {
+            slots
+                .insert(u32::try_from(h).unwrap(), tpm_key.clone(), false)
+                .unwrap();
+        }
+        assert_eq!(
+            slots.insert(99, tpm_key.clone(), false),
+            Err(ReturnCode::TPM_NOSPACE)
+        );
+        assert!(slots.remove(3).is_some());
+        slots.insert(99, tpm_key, false).unwrap();
+        assert_eq!(slots.len(), MAX_KEYS);
+        assert!(format!("{slots:?}").contains("TpmKey"));
+        assert!(!format!("{slots:?}").contains("private"));
+    }
 }

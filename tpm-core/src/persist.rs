@@ -5,9 +5,15 @@
 //! encryption); this layer makes a blob self-describing, so a blob of another kind, a
 //! future version or a truncated copy is refused with a reason instead of being misread.
 //!
-//! - permanent (kind 1): TPM_PERMANENT_FLAGS then the kept TPM_PERMANENT_DATA;
+//! - permanent (kind 1): TPM_PERMANENT_FLAGS then the kept TPM_PERMANENT_DATA; from
+//!   version 2 also the SRK and the owner-evict keys with their handles;
 //! - volatile (kind 2): ST_CLEAR and ST_ANY flags and data, self-test state, sessions, the
-//!   SHA-1 threads, as swtpm keeps its volatile state;
+//!   SHA-1 threads, as swtpm keeps its volatile state; from version 2 also the loaded keys
+//!   that are not owner-evict and contextList;
+//!
+//! A key is kept as its public TPM_KEY/TPM_KEY12, both primes (UINT16-sized), usageAuth,
+//! migrationAuth and parentPCRStatus. The blobs hold secrets in the clear: the store's
+//! envelope is what encrypts them at rest.
 //! - savestate (kind 3): what TPM_SaveState preserves, TPM_STCLEAR_FLAGS and
 //!   TPM_STCLEAR_DATA.
 

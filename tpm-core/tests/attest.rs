@@ -155,3 +155,54 @@ fn certify_key_signs_certify_info_with_the_certifying_key() {
         )
         .unwrap();
 }
+
+#[test]
+fn certify_key2_describes_a_pcr_bound_key_with_certify_info2() {
+    use commands::crypto::{CertifyKey2, CertifyKey2In};
+    use tpm_marshal::{EncScheme, KeyFlags, KeyUsage, LocalitySelection, PayloadType, PcrInfoLong};
+    let mut b = owned(1);
+    let (cert, public) = loaded_signing_key(&mut b);
+    let select = PcrSelection::new(3, &[23]).unwrap();
+    let info = PcrInfoLong {
+        locality_at_creation: LocalitySelection(0),
+        locality_at_release: LocalitySelection(0x1f),
+        creation_pcr_selection: select.clone(),
+        release_pcr_selection: select.clone(),
+        digest_at_creation: [0; 20],
+        digest_at_release: [0; 20],
+    };
+    let template = key12(
+        KeyUsage::TPM_KEY_SIGNING,
+        rsa_parms(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            1024,
+        ),
+        KeyFlags::TPM_PCRIGNOREDONREAD,
+        Some(info),
+    );
+    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    let key = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    // Sessions in handle order: the certified key's, then the certifying key's.
+    let mut s1 = oiap(&mut b.tpm, KEY_AUTH);
+    let mut s2 = oiap(&mut b.tpm, KEY_AUTH);
+    let input = CertifyKey2In {
+        key_handle: key,
+        cert_handle: cert,
+        migration_pub_digest: [0; 20],
+        anti_replay: [0x21; 20],
+    };
+    let out = run_auths::<CertifyKey2>(&mut b.tpm, &mut [&mut s1, &mut s2], &input).unwrap();
+    let info = &out.certify_info;
+    assert_eq!(info.payload_type, PayloadType::TPM_PT_ASYM);
+    assert_eq!(info.pcr_info.0.as_ref().unwrap().pcr_selection, select);
+    assert_eq!(info.data, [0x21; 20]);
+    let bytes = info.to_bytes().unwrap();
+    public
+        .verify(
+            Pkcs1v15Sign::new::<Sha1>(),
+            &sha1(&[&bytes]),
+            &out.out_data.0,
+        )
+        .unwrap();
+}

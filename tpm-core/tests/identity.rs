@@ -143,3 +143,31 @@ fn make_identity_refuses_a_non_identity_key() {
         Some(Rc::TPM_INVALID_KEYUSAGE)
     );
 }
+
+#[test]
+fn an_identity_key_certifies_only_non_migratable_keys() {
+    use commands::crypto::{CertifyKey, CertifyKeyIn};
+    let mut b = owned(1);
+    let out = make_identity(&mut b.tpm, [0; 20]);
+    let id = load_key2(&mut b.tpm, SRK, SRK_AUTH, &out.id_key).unwrap();
+    let mut migratable = signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024);
+    if let KeyBlob::Key12(k) = &mut migratable {
+        k.key_flags = KeyFlags::TPM_MIGRATABLE;
+    }
+    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, migratable).unwrap();
+    let key = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let certify = |tpm: &mut Tpm, key| {
+        let mut s1 = oiap(tpm, ID_AUTH);
+        let mut s2 = oiap(tpm, KEY_AUTH);
+        let input = CertifyKeyIn {
+            cert_handle: id,
+            key_handle: key,
+            anti_replay: [0; 20],
+        };
+        run_auths::<CertifyKey>(tpm, &mut [&mut s1, &mut s2], &input).map(|_| ())
+    };
+    assert_eq!(certify(&mut b.tpm, key), Err(Rc::TPM_MIGRATEFAIL));
+    let shared = shared_signing_blob(&mut b.tpm);
+    let fixed = load_key2(&mut b.tpm, SRK, SRK_AUTH, &shared).unwrap();
+    certify(&mut b.tpm, fixed).unwrap();
+}

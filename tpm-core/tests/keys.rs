@@ -456,3 +456,135 @@ fn loaded_keys_travel_in_the_volatile_state() {
     b.tpm.set_volatile_blob(&volatile).unwrap();
     sign(&mut b, h, &[5; 20]).unwrap();
 }
+
+#[test]
+fn an_osap_session_that_carried_adip_ends_with_the_command() {
+    use commands::storage::{CreateWrapKey, CreateWrapKeyIn};
+    use tpm_marshal::framing::{AuthIn, CommandFrame, ResponseFrame};
+    use tpm_marshal::{Command, EntityType, Marshal};
+    let mut b = owned(1);
+    let s = osap(&mut b.tpm, EntityType::TPM_ET_KEYHANDLE, SRK, SRK_AUTH);
+    let input = CreateWrapKeyIn {
+        parent_handle: SRK,
+        data_usage_auth: adip(&s, &s.nonce_even.clone(), &KEY_AUTH),
+        data_migration_auth: [0; 20],
+        key_info: signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024),
+    };
+    let body = input.to_bytes().unwrap();
+    let digest = sha1(&[&CreateWrapKey::ORDINAL.0.to_be_bytes(), &body[4..]]);
+    let auth = hmac_sha1(&s.key, &[&digest, &s.nonce_even, &NONCE_ODD, &[1]]);
+    let trailer = AuthIn {
+        handle: s.handle,
+        nonce_odd: NONCE_ODD,
+        continue_auth_session: true,
+        auth,
+    };
+    let cmd = CommandFrame::encode(CreateWrapKey::ORDINAL, &body, &[trailer]).unwrap();
+    let resp = b.tpm.execute(0, &cmd);
+    let f = ResponseFrame::parse(&resp).unwrap();
+    assert_eq!(f.return_code, Rc::TPM_SUCCESS);
+    assert!(!f.auths[0].continue_auth_session);
+    // The session is gone.
+    assert_eq!(
+        create_wrap_key_with(&mut b, s),
+        Err(Rc::TPM_INVALID_AUTHHANDLE)
+    );
+}
+
+fn create_wrap_key_with(b: &mut Bench, mut s: CallerSession) -> Result<(), Rc> {
+    use commands::storage::{CreateWrapKey, CreateWrapKeyIn};
+    let input = CreateWrapKeyIn {
+        parent_handle: SRK,
+        data_usage_auth: [0; 20],
+        data_migration_auth: [0; 20],
+        key_info: signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024),
+    };
+    run_auth1::<CreateWrapKey>(&mut b.tpm, &mut s, &input, false).map(|_| ())
+}
+
+#[test]
+fn info_scheme_signs_sign_info_with_the_session_nonce() {
+    let mut b = owned(1);
+    let blob = create_wrap_key(
+        &mut b.tpm,
+        SRK,
+        SRK_AUTH,
+        signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_INFO, 1024),
+    )
+    .unwrap();
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let pubkey = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
+    let sig = sign(&mut b, h, b"any length of data").unwrap();
+    // TPM_SIGN_INFO: tag 0x0005, "SIGN", replay = nonceOdd, dataLen, data.
+    let mut info = vec![0x00, 0x05];
+    info.extend_from_slice(b"SIGN");
+    info.extend_from_slice(&NONCE_ODD);
+    info.extend_from_slice(&18u32.to_be_bytes());
+    info.extend_from_slice(b"any length of data");
+    rsa_public(&pubkey)
+        .verify(Pkcs1v15Sign::new::<Sha1>(), &sha1(&[&info]), &sig)
+        .unwrap();
+}
+
+#[test]
+fn flushing_a_key_ends_the_osap_sessions_opened_for_it() {
+    use tpm_marshal::EntityType;
+    let mut b = owned(1);
+    let blob = shared_signing_blob(&mut b.tpm);
+    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let mut s = osap(&mut b.tpm, EntityType::TPM_ET_KEYHANDLE, h, KEY_AUTH);
+    flush(&mut b, h).unwrap();
+    let input = SignIn {
+        key_handle: h,
+        area_to_sign: SizedBuffer(vec![0; 20]),
+    };
+    assert_eq!(
+        run_auth1::<Sign>(&mut b.tpm, &mut s, &input, false).err(),
+        Some(Rc::TPM_INVALID_KEYHANDLE)
+    );
+    // The session itself is gone too.
+    use commands::eviction::{FlushSpecific, FlushSpecificIn};
+    assert_eq!(
+        run::<FlushSpecific>(
+            &mut b.tpm,
+            &FlushSpecificIn {
+                handle: s.handle,
+                resource_type: ResourceType::TPM_RT_AUTH,
+            },
+        ),
+        Err(Rc::TPM_INVALID_AUTHHANDLE)
+    );
+}
+
+#[test]
+fn a_pcr_bound_parent_loads_children_only_while_its_pcrs_hold() {
+    use commands::integrity::{Extend, ExtendIn};
+    let mut b = owned(1);
+    let info = pcr16_info(&mut b, 0x1f);
+    let mut template = storage_template(KeyFlags(0));
+    if let KeyBlob::Key12(k) = &mut template {
+        k.pcr_info = tpm_marshal::Sized32(Some(info));
+    }
+    let parent_blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
+    let parent = load_key2(&mut b.tpm, SRK, SRK_AUTH, &parent_blob).unwrap();
+    let child = create_wrap_key(
+        &mut b.tpm,
+        parent,
+        KEY_AUTH,
+        signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 1024),
+    )
+    .unwrap();
+    load_key2(&mut b.tpm, parent, KEY_AUTH, &child).unwrap();
+    run::<Extend>(
+        &mut b.tpm,
+        &ExtendIn {
+            pcr_num: 16,
+            in_digest: [9; 20],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        load_key2(&mut b.tpm, parent, KEY_AUTH, &child),
+        Err(Rc::TPM_WRONGPCRVAL)
+    );
+}

@@ -421,3 +421,35 @@ fn activate(b: &mut Bench) {
     b.tpm.init();
     startup(&mut b.tpm, tpm_marshal::StartupType::TPM_ST_CLEAR).unwrap();
 }
+
+#[test]
+fn owner_set_disable_disables_and_reenables() {
+    use commands::opt_in::{OwnerSetDisable, OwnerSetDisableIn};
+    let mut b = owned(1);
+    let mut s = oiap(&mut b.tpm, OWNER);
+    run_auth1::<OwnerSetDisable>(
+        &mut b.tpm,
+        &mut s,
+        &OwnerSetDisableIn {
+            disable_state: true,
+        },
+        false,
+    )
+    .unwrap();
+    let random = commands::crypto::GetRandomIn { bytes_requested: 1 };
+    assert_eq!(
+        run::<commands::crypto::GetRandom>(&mut b.tpm, &random).err(),
+        Some(Rc::TPM_DISABLED)
+    );
+    let mut s = oiap(&mut b.tpm, OWNER);
+    run_auth1::<OwnerSetDisable>(
+        &mut b.tpm,
+        &mut s,
+        &OwnerSetDisableIn {
+            disable_state: false,
+        },
+        false,
+    )
+    .unwrap();
+    run::<commands::crypto::GetRandom>(&mut b.tpm, &random).unwrap();
+}

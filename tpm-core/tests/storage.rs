@@ -117,7 +117,7 @@ fn a_sealed_blob_from_another_tpm_is_refused() {
     let blob = seal(&mut a.tpm, None, b"a's").unwrap();
     assert_eq!(
         unseal(&mut other.tpm, &blob, DATA_AUTH),
-        Err(Rc::TPM_DECRYPT_ERROR)
+        Err(Rc::TPM_NOTSEALED_BLOB)
     );
 }
 
@@ -211,4 +211,87 @@ fn unbind_with_a_signing_key_is_invalid_keyusage() {
         unbind(&mut b, h, vec![0; 256]),
         Err(Rc::TPM_INVALID_KEYUSAGE)
     );
+}
+
+/// MGF1-SHA1, written here from PKCS #1 B.2.1.
+fn mgf1(seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for counter in 0u32.. {
+        if out.len() >= len {
+            break;
+        }
+        out.extend_from_slice(&sha1(&[seed, &counter.to_be_bytes()]));
+    }
+    out.truncate(len);
+    out
+}
+
+fn xor_pad(s: &CallerSession, len: usize) -> Vec<u8> {
+    mgf1(
+        &[&s.nonce_even[..], &NONCE_ODD, b"XOR", &s.key].concat(),
+        len,
+    )
+}
+
+#[test]
+fn sealx_encrypts_in_and_unseal_encrypts_out() {
+    let mut b = owned(1);
+    let secret = b"sealed with Sealx, longer than one SHA-1 block of pad";
+    let mut s = osap(&mut b.tpm, EntityType::TPM_ET_SRK, SRK, SRK_AUTH);
+    let pad = xor_pad(&s, secret.len());
+    let input = SealxIn {
+        key_handle: SRK,
+        enc_auth: adip(&s, &s.nonce_even.clone(), &DATA_AUTH),
+        pcr_info: Sized32(Some(bound_to_pcr16(&mut b.tpm, 0x1f))),
+        in_data: SizedBuffer(secret.iter().zip(&pad).map(|(d, p)| d ^ p).collect()),
+    };
+    let blob = run_auth1::<Sealx>(&mut b.tpm, &mut s, &input, false)
+        .unwrap()
+        .sealed_data;
+    assert_eq!(blob.et, EntityType::TPM_ET_KEY);
+    let blob = StoredDataBlob::StoredData12(blob);
+    // Unseal needs the parent's OSAP session to encrypt the output.
+    assert_eq!(unseal(&mut b.tpm, &blob, DATA_AUTH), Err(Rc::TPM_BAD_MODE));
+    let mut key = osap(&mut b.tpm, EntityType::TPM_ET_SRK, SRK, SRK_AUTH);
+    let pad = xor_pad(&key, secret.len());
+    let mut data = oiap(&mut b.tpm, DATA_AUTH);
+    let input = UnsealIn {
+        parent_handle: SRK,
+        in_data: blob,
+    };
+    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let clear: Vec<u8> = out.secret.0.iter().zip(&pad).map(|(d, p)| d ^ p).collect();
+    assert_eq!(clear, secret);
+}
+
+#[test]
+fn sealx_of_nothing_is_bad_parameter() {
+    let mut b = owned(1);
+    let mut s = osap(&mut b.tpm, EntityType::TPM_ET_SRK, SRK, SRK_AUTH);
+    let input = SealxIn {
+        key_handle: SRK,
+        enc_auth: [0; 20],
+        pcr_info: Sized32(None),
+        in_data: SizedBuffer(Vec::new()),
+    };
+    assert_eq!(
+        run_auth1::<Sealx>(&mut b.tpm, &mut s, &input, false),
+        Err(Rc::TPM_BAD_PARAMETER)
+    );
+}
+
+#[test]
+fn unseal_with_wrong_pcrs_and_wrong_data_auth_is_wrong_pcr_val() {
+    let mut b = owned(1);
+    let info = bound_to_pcr16(&mut b.tpm, 0x1f);
+    let blob = seal(&mut b.tpm, Some(SealPcrInfo::Long(info)), b"x").unwrap();
+    run::<Extend>(
+        &mut b.tpm,
+        &ExtendIn {
+            pcr_num: 16,
+            in_digest: [1; 20],
+        },
+    )
+    .unwrap();
+    assert_eq!(unseal(&mut b.tpm, &blob, [0; 20]), Err(Rc::TPM_WRONGPCRVAL));
 }

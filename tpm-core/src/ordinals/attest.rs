@@ -12,8 +12,9 @@ use tpm_marshal::commands::crypto::{
 };
 use tpm_marshal::commands::integrity::{Quote, Quote2, Quote2In, Quote2Out, QuoteIn, QuoteOut};
 use tpm_marshal::{
-    CertifyInfo, CertifyInfo2, KeyUsage, LocalitySelection, Marshal, PayloadType, PcrInfoShort,
-    QuoteInfo, QuoteInfo2, ReturnCode, SigScheme, SignInfo, Sized32, SizedBuffer, StructVer,
+    CertifyInfo, CertifyInfo2, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
+    PcrInfoShort, QuoteInfo, QuoteInfo2, ReturnCode, SigScheme, SignInfo, Sized32, SizedBuffer,
+    StructVer,
 };
 
 /// True for the usages that may sign.
@@ -188,7 +189,18 @@ impl Tpm {
         }
         let cert_key = self.signing_key(cx, cert, true)?;
         let certified = self.key(key)?.clone();
-        self.check_key_pcrs(&certified, cx.locality)?;
+        // An identity key certifies only keys that stay in this TPM.
+        if cert_key.usage() == KeyUsage::TPM_KEY_IDENTITY && certified.migratable() {
+            return Err(ReturnCode::TPM_MIGRATEFAIL);
+        }
+        // Certifying reads the key's public part: its PCRs count unless pcrIgnoredOnRead.
+        if !certified
+            .blob
+            .key_flags()
+            .contains(KeyFlags::TPM_PCRIGNOREDONREAD)
+        {
+            self.check_key_pcrs(&certified, cx.locality)?;
+        }
         Ok((cert_key, certified))
     }
 }

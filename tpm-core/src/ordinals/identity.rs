@@ -134,6 +134,7 @@ impl Handler for ActivateIdentity {
         if id_key.usage() != KeyUsage::TPM_KEY_IDENTITY {
             return Err(ReturnCode::TPM_BAD_PARAMETER);
         }
+        tpm.check_key_pcrs(&id_key, cx.locality)?;
         // 3-5. Decrypt with the EK.
         let ek = tpm.endorsement_key()?.0.clone();
         let plain = keys::oaep_decrypt(&ek, tpm.platform.as_mut(), &input.blob.0)?;

@@ -4,6 +4,7 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey, MAX_KEYS, MAX_OWNER_EVICT};
+use crate::sessions::SessionKind;
 use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::context::{KeyControlOwner, KeyControlOwnerIn};
@@ -99,8 +100,26 @@ impl Tpm {
         if slot.owner_evict {
             return Err(ReturnCode::TPM_KEY_OWNER_CONTROL);
         }
-        self.keys.remove(handle);
+        self.unload_key(handle);
         Ok(())
+    }
+
+    /// Removes a key and ends the OSAP sessions opened for it, so a key later loaded at
+    /// the same handle is not authorized by the old key's shared secret.
+    pub(crate) fn unload_key(&mut self, handle: u32) {
+        self.keys.remove(handle);
+        let bound: Vec<u32> = self
+            .sessions
+            .iter()
+            .filter(|s| {
+                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
+                    if *entity_type == EntityType::TPM_ET_KEYHANDLE && *entity_value == handle)
+            })
+            .map(|s| s.handle)
+            .collect();
+        for h in bound {
+            self.sessions.close(h);
+        }
     }
 
     /// Part 3, 10.5 actions: decrypts `blob` under `parent_handle` and loads it.
@@ -115,6 +134,7 @@ impl Tpm {
         if parent.usage() != KeyUsage::TPM_KEY_STORAGE {
             return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
         }
+        self.check_key_pcrs(&parent, cx.locality)?;
         if self.keys.len() >= MAX_KEYS {
             return Err(ReturnCode::TPM_NOSPACE);
         }
@@ -142,10 +162,11 @@ impl Handler for CreateWrapKey {
         input: CreateWrapKeyIn,
     ) -> Result<CreateWrapKeyOut, ReturnCode> {
         let parent = tpm.key(input.parent_handle)?.clone();
-        // 2. The parent must be a storage key.
+        // 2. The parent must be a storage key, its PCRs as it was bound to.
         if parent.usage() != KeyUsage::TPM_KEY_STORAGE {
             return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
         }
+        tpm.check_key_pcrs(&parent, cx.locality)?;
         // 3-6. The new key's properties.
         let mut blob = input.key_info;
         let flags = blob.key_flags();

@@ -143,11 +143,12 @@ impl Handler for OwnerClear {
         tpm.owner_entity()
     }
 
-    fn execute(tpm: &mut Tpm, _cx: &mut Ctx, (): ()) -> Result<(), ReturnCode> {
+    fn execute(tpm: &mut Tpm, cx: &mut Ctx, (): ()) -> Result<(), ReturnCode> {
         if tpm.state.permanent_flags.disable_owner_clear {
             return Err(ReturnCode::TPM_CLEAR_DISABLED);
         }
         tpm.clear_owner();
+        cx.end_sessions();
         Ok(())
     }
 }

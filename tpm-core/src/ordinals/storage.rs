@@ -1,4 +1,4 @@
-//! Part 3, 10.1-10.3 (TPM_Seal, TPM_Unseal, TPM_UnBind).
+//! Part 3, 10.1-10.3 and 10.7 (TPM_Seal, TPM_Unseal, TPM_UnBind, TPM_Sealx).
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey};
@@ -6,8 +6,8 @@ use crate::secret::Secret;
 use crate::sessions::sha1;
 use crate::Tpm;
 use tpm_marshal::commands::storage::{
-    Seal, SealIn, SealOut, SealPcrInfo, StoredDataBlob, UnBind, UnBindIn, UnBindOut, Unseal,
-    UnsealIn, UnsealOut,
+    Seal, SealIn, SealOut, SealPcrInfo, Sealx, SealxIn, SealxOut, StoredDataBlob, UnBind, UnBindIn,
+    UnBindOut, Unseal, UnsealIn, UnsealOut,
 };
 use tpm_marshal::{
     BoundData, EncScheme, EntityType, KeyUsage, LocalitySelection, Marshal, PayloadType,
@@ -51,6 +51,18 @@ fn seal_info(blob: &StoredDataBlob) -> Option<PcrInfoLong> {
     }
 }
 
+/// Seal, Sealx and Unseal use a non-migratable storage key (TPM_INVALID_KEYUSAGE).
+fn check_sealing_key(key: &TpmKey) -> Result<(), ReturnCode> {
+    if key.usage() != KeyUsage::TPM_KEY_STORAGE || key.migratable() {
+        return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
+    }
+    Ok(())
+}
+
+/// Part 2, 9.3: TPM_STORED_DATA12.et of a blob whose data travels XOR-encrypted
+/// (TPM_ET_XOR in the high byte, TPM_ET_KEY so the value is not zero).
+const ET_XOR_KEY: EntityType = EntityType::TPM_ET_KEY;
+
 /// A decrypted TPM_SEALED_DATA whose secrets are wiped on drop.
 struct Sealed(tpm_marshal::SealedData);
 
@@ -63,14 +75,14 @@ impl Drop for Sealed {
 }
 
 impl Tpm {
-    /// Part 3, 10.2 actions 3-5: decrypts a sealed blob under `parent` and checks that
-    /// this TPM sealed it (TPM_NOTSEALED_BLOB otherwise).
+    /// Part 3, 10.2 actions 2-6: decrypts a sealed blob under `parent` (a non-migratable
+    /// storage key) and checks that this TPM sealed it; any failure of that check is
+    /// TPM_NOTSEALED_BLOB.
     fn open_sealed(&self, parent: &TpmKey, blob: &StoredDataBlob) -> Result<Sealed, ReturnCode> {
-        if parent.usage() != KeyUsage::TPM_KEY_STORAGE {
-            return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
-        }
+        check_sealing_key(parent)?;
         let proof = &self.state.permanent.tpm_proof;
-        let plain = keys::oaep_decrypt_seeded(&parent.private, proof, enc_data(blob))?;
+        let plain = keys::oaep_decrypt_seeded(&parent.private, proof, enc_data(blob))
+            .map_err(|_| ReturnCode::TPM_NOTSEALED_BLOB)?;
         let sealed = Sealed(
             tpm_marshal::SealedData::from_bytes(&plain)
                 .map_err(|_| ReturnCode::TPM_NOTSEALED_BLOB)?,
@@ -93,10 +105,8 @@ impl Handler for Seal {
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: SealIn) -> Result<SealOut, ReturnCode> {
         let key = tpm.key(input.key_handle)?.clone();
-        // 1. Seal only to a storage key.
-        if key.usage() != KeyUsage::TPM_KEY_STORAGE {
-            return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
-        }
+        // 1. Seal only to a non-migratable storage key.
+        check_sealing_key(&key)?;
         tpm.check_key_pcrs(&key, cx.locality)?;
         // 2. The data's auth, ADIP-encrypted.
         let auth = cx.adip_decrypt(0, &input.enc_auth, false)?;
@@ -145,6 +155,66 @@ impl Handler for Seal {
     }
 }
 
+/// Part 3, 10.7 TPM_Sealx: TPM_Seal with TPM_PCR_INFO_LONG and inData XOR-encrypted
+/// under the OSAP session; the blob records that TPM_Unseal must encrypt it again.
+impl Handler for Sealx {
+    fn authorize(tpm: &Tpm, input: &SealxIn, _i: usize) -> Result<Entity, ReturnCode> {
+        tpm.key_entity(input.key_handle)
+    }
+
+    fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: SealxIn) -> Result<SealxOut, ReturnCode> {
+        // 2-4. Data to seal, under a non-migratable storage key.
+        if input.in_data.0.is_empty() {
+            return Err(ReturnCode::TPM_BAD_PARAMETER);
+        }
+        let key = tpm.key(input.key_handle)?.clone();
+        check_sealing_key(&key)?;
+        tpm.check_key_pcrs(&key, cx.locality)?;
+        // 5-9. TPM_STORED_DATA12 with the release conditions.
+        let seal_info = match input.pcr_info.0 {
+            Some(mut info) => {
+                let pcrs = &tpm.state.stclear.pcrs;
+                keys::check_selection(&info.release_pcr_selection)?;
+                info.digest_at_creation = keys::composite_hash(&info.creation_pcr_selection, pcrs)?;
+                info.locality_at_creation = LocalitySelection(1 << cx.locality.min(4));
+                Some(info)
+            }
+            None => None,
+        };
+        let mut blob = StoredData12 {
+            et: ET_XOR_KEY,
+            seal_info: Sized32(seal_info),
+            enc_data: SizedBuffer::default(),
+        };
+        // 11-14. The data's auth under ADIP, the data under the XOR pad.
+        let auth = cx.adip_decrypt(0, &input.enc_auth, false)?;
+        let pad = cx.xor_pad(0, input.in_data.0.len())?;
+        let data: Vec<u8> = input
+            .in_data
+            .0
+            .iter()
+            .zip(pad)
+            .map(|(d, p)| d ^ p)
+            .collect();
+        // 15-20. TPM_SEALED_DATA encrypted to the key.
+        let stored = StoredDataBlob::StoredData12(blob.clone());
+        let sealed = Sealed(tpm_marshal::SealedData {
+            payload: PayloadType::TPM_PT_SEAL,
+            auth_data: *auth.bytes(),
+            tpm_proof: *tpm.state.permanent.tpm_proof.bytes(),
+            stored_digest: stored_digest(&stored)?,
+            data: SizedBuffer(data),
+        });
+        let plain = zeroize::Zeroizing::new(sealed.0.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?);
+        blob.enc_data = SizedBuffer(keys::oaep_encrypt(
+            key.public(),
+            tpm.platform.as_mut(),
+            &plain,
+        )?);
+        Ok(SealxOut { sealed_data: blob })
+    }
+}
+
 /// Part 3, 10.2 TPM_Unseal: two sessions (the key's, then the data's), or only the data's
 /// when the key needs no auth.
 impl Handler for Unseal {
@@ -154,6 +224,12 @@ impl Handler for Unseal {
         }
         let parent = tpm.key(input.parent_handle)?;
         let sealed = tpm.open_sealed(parent, &input.in_data)?;
+        // 7. The PCRs and locality come before the data's auth (a wrong PCR state is not a
+        // dictionary attack).
+        if let Some(info) = seal_info(&input.in_data) {
+            let locality = u8::try_from(tpm.state.stany_flags.locality_modifier).unwrap_or(0);
+            keys::check_release(&info, &tpm.state.stclear.pcrs, locality)?;
+        }
         Ok(Entity {
             kind: EntityType::TPM_ET_DATA,
             value: 0,
@@ -167,13 +243,27 @@ impl Handler for Unseal {
         if cx.auth_count() < 2 && parent.needs_usage_auth() {
             return Err(ReturnCode::TPM_AUTHFAIL);
         }
+        tpm.check_key_pcrs(parent, cx.locality)?;
         let sealed = tpm.open_sealed(parent, &input.in_data)?;
-        // 6-7. The PCRs and locality the data was sealed to.
+        // 7. The PCRs and locality the data was sealed to.
         if let Some(info) = seal_info(&input.in_data) {
             keys::check_release(&info, &tpm.state.stclear.pcrs, cx.locality)?;
         }
+        // 9. Data sealed with TPM_Sealx leaves XOR-encrypted under the parent's OSAP session.
+        let encrypted = matches!(&input.in_data, StoredDataBlob::StoredData12(d) if d.et.0 != 0);
+        if !encrypted {
+            return Ok(UnsealOut {
+                secret: sealed.0.data.clone(),
+            });
+        }
+        if cx.auth_count() < 2 {
+            return Err(ReturnCode::TPM_AUTHFAIL);
+        }
+        let data = &sealed.0.data.0;
+        let pad = cx.xor_pad(0, data.len())?;
+        let secret = data.iter().zip(pad).map(|(d, p)| d ^ p).collect();
         Ok(UnsealOut {
-            secret: sealed.0.data.clone(),
+            secret: SizedBuffer(secret),
         })
     }
 }
@@ -186,6 +276,10 @@ impl Handler for UnBind {
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: UnBindIn) -> Result<UnBindOut, ReturnCode> {
+        // 1. Something to decrypt.
+        if input.in_data.0.is_empty() {
+            return Err(ReturnCode::TPM_BAD_PARAMETER);
+        }
         let key = tpm.key(input.key_handle)?.clone();
         Tpm::check_unauthorized_use(cx, &key)?;
         if !matches!(
