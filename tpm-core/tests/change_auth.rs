@@ -21,7 +21,7 @@ const NEW: [u8; 20] = [0x99; 20];
 fn change_auth_owner(tpm: &mut Tpm, et: EntityType, new: [u8; 20]) -> Result<(), Rc> {
     let mut s = osap(tpm, EntityType::TPM_ET_OWNER, 0, OWNER);
     let input = ChangeAuthOwnerIn {
-        protocol_id: ProtocolId::TPM_PID_ADIP,
+        protocol_id: ProtocolId::TPM_PID_ADCP,
         new_auth: adip(&s, &s.nonce_even.clone(), &new),
         entity_type: et,
     };
@@ -33,7 +33,7 @@ fn change_auth(tpm: &mut Tpm, et: EntityType, old: [u8; 20], enc: &[u8]) -> Resu
     let mut entity = oiap(tpm, old);
     let input = ChangeAuthIn {
         parent_handle: SRK,
-        protocol_id: ProtocolId::TPM_PID_ADIP,
+        protocol_id: ProtocolId::TPM_PID_ADCP,
         new_auth: adip(&parent, &parent.nonce_even.clone(), &NEW),
         entity_type: et,
         enc_data: SizedBuffer(enc.to_vec()),

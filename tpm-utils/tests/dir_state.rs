@@ -28,16 +28,15 @@ fn self_test_random_and_physical_presence_run() {
 }
 
 #[test]
-#[ignore = "needs the engine's ownership, key, NV and counter ordinals (issue 3)"]
 fn owner_keys_seal_quote_nv_and_counters_on_a_state_folder() {
     let t = dir_tpm();
     common::owner_flow(&t);
 }
 
 #[test]
-#[ignore = "needs the engine's ownership, key, audit and identity ordinals (issue 3)"]
 fn certify_contexts_identity_audit_and_owner_changes_on_a_state_folder() {
-    common::owner_extras_flow(&dir_tpm());
+    // Transport sessions (Part 3, 24) are not in the engine yet: that part runs on swtpm.
+    common::owner_extras_flow(&dir_tpm(), false);
 }
 
 #[test]

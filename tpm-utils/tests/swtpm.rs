@@ -33,5 +33,5 @@ fn certify_contexts_identity_audit_and_owner_changes_against_swtpm() {
     let Some(sw) = start_swtpm() else { return };
     let t = swtpm_tpm(&sw);
     common::provision(&t);
-    common::owner_extras_flow(&t);
+    common::owner_extras_flow(&t, true);
 }

@@ -73,7 +73,8 @@ impl Tpm {
     /// Part 3, 17.1 actions 1-6: the parent is a storage key; encData decrypts to the
     /// structure `entityType` names, made by this TPM.
     fn change_auth_inner(&self, input: &ChangeAuthIn) -> Result<(TpmKey, Inner), ReturnCode> {
-        if input.protocol_id != ProtocolId::TPM_PID_ADIP {
+        // ADCP, the authorization-data change protocol (libtpms and TrouSerS agree).
+        if input.protocol_id != ProtocolId::TPM_PID_ADCP {
             return Err(ReturnCode::TPM_BAD_PARAMETER);
         }
         self.open_entity(input.parent_handle, input.entity_type, &input.enc_data.0)
@@ -156,14 +157,15 @@ impl Handler for ChangeAuth {
     }
 }
 
-/// Part 3, 17.2 TPM_ChangeAuthOwner: a new owner auth or SRK auth (OSAP, ADIP).
+/// Part 3, 17.2 TPM_ChangeAuthOwner: a new owner auth or SRK auth (OSAP, protocol ADCP,
+/// the new secret encrypted as ADIP does).
 impl Handler for ChangeAuthOwner {
     fn authorize(tpm: &Tpm, _input: &ChangeAuthOwnerIn, _i: usize) -> Result<Entity, ReturnCode> {
         tpm.owner_entity()
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: ChangeAuthOwnerIn) -> Result<(), ReturnCode> {
-        if input.protocol_id != ProtocolId::TPM_PID_ADIP {
+        if input.protocol_id != ProtocolId::TPM_PID_ADCP {
             return Err(ReturnCode::TPM_BAD_PARAMETER);
         }
         let new_auth = cx.adip_decrypt(0, &input.new_auth, false)?;
