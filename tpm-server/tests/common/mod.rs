@@ -79,7 +79,9 @@ impl Tpmd {
             data_port,
             ctrl_path,
         };
-        tpmd.wait_ready(own_ctrl);
+        // with -t, probing the data port would end the server
+        let probe_data = !extra.contains(&"-t");
+        tpmd.wait_ready(probe_data, own_ctrl);
         tpmd
     }
 
@@ -87,10 +89,10 @@ impl Tpmd {
         self.dir.path().join("state")
     }
 
-    fn wait_ready(&self, own_ctrl: bool) {
+    fn wait_ready(&self, probe_data: bool, own_ctrl: bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", self.data_port)).is_ok()
+            if (!probe_data || TcpStream::connect(("127.0.0.1", self.data_port)).is_ok())
                 && (!own_ctrl || UnixStream::connect(&self.ctrl_path).is_ok())
             {
                 return;
@@ -152,6 +154,16 @@ impl Drop for Tpmd {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A child process killed on drop.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
