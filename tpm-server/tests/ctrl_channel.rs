@@ -1,6 +1,11 @@
 //! The control channel of the real tpmd (mock backend) with raw requests: the documented
 //! errors for malformed requests, and the stream staying in step.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 

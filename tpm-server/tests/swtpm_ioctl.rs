@@ -1,5 +1,10 @@
 //! Debian's swtpm_ioctl against tpmd (mock backend): every option of the acceptance list.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! Starting the real `tpmd` for integration tests, and small clients for its channels.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
