@@ -242,6 +242,27 @@ mod tests {
     }
 
     #[test]
+    fn adopts_inherited_listening_and_client_descriptors() {
+        use std::os::fd::IntoRawFd;
+        let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        let Bound::Listener(l) = bind(&Endpoint::ListenFd(tcp.into_raw_fd()), "--server").unwrap()
+        else {
+            panic!("not a listener")
+        };
+        assert_eq!(l.port(), Some(port));
+        let (mut ours, theirs) = UnixStream::pair().unwrap();
+        let Bound::Client(mut s) =
+            bind(&Endpoint::ClientFd(theirs.into_raw_fd()), "--ctrl").unwrap()
+        else {
+            panic!("not a client")
+        };
+        ours.write_all(b"x").unwrap();
+        let mut buf = Vec::new();
+        assert!(fill_to(&mut s, &mut buf, 1, Duration::from_secs(1)).unwrap());
+    }
+
+    #[test]
     fn replaces_stale_unix_socket() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s");

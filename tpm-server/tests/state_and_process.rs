@@ -196,3 +196,93 @@ fn terminate(tpmd: &Tpmd) {
     let pid = nix::unistd::Pid::from_raw(i32::try_from(tpmd.child.id()).unwrap());
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
 }
+
+#[test]
+fn daemon_mode_detaches_and_writes_the_daemon_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    let port = free_port();
+    let status = Command::new(TPMD)
+        .args([
+            "socket",
+            "--backend",
+            "mock",
+            "-d",
+            "--flags",
+            "not-need-init",
+        ])
+        .arg("--tpmstate")
+        .arg(format!("dir={}", dir.path().join("state").display()))
+        .args(["--server", &format!("port={port}")])
+        .arg("--pid")
+        .arg(format!("file={}", pid_file.display()))
+        .status()
+        .unwrap();
+    assert!(status.success(), "the parent returns at once");
+    let mut pid = None;
+    for _ in 0..200 {
+        if let Some(p) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+        {
+            pid = Some(p);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(pid.unwrap());
+    let mut data = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    data.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    assert_eq!(rc(&transact(&mut data, &command(0x46, &[0, 0, 0, 1]))), 0);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    for _ in 0..200 {
+        if !pid_file.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the daemon did not exit on SIGTERM");
+}
+
+#[test]
+fn proxy_relays_to_a_device_stand_in() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let device = dir.path().join("tpm0");
+    let listener = std::os::unix::net::UnixListener::bind(&device).unwrap();
+    let fake = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        for _ in 0..2 {
+            let mut cmd = [0u8; 14];
+            s.read_exact(&mut cmd).unwrap();
+            let mut rsp = vec![0, 0xC4, 0, 0, 0, 14, 0, 0, 0, 0];
+            rsp.extend_from_slice(&cmd[10..]);
+            s.write_all(&rsp).unwrap();
+        }
+    });
+    let port = free_port();
+    let _proxy = KillOnDrop(
+        Command::new(TPMD)
+            .args(["proxy", "--device"])
+            .arg(&device)
+            .args(["--server", &format!("type=tcp,port={port}")])
+            .spawn()
+            .unwrap(),
+    );
+    let mut conn = None;
+    for _ in 0..200 {
+        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            conn = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut c = conn.unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    for n in [5u8, 9] {
+        let rsp = transact(&mut c, &command(0x46, &[0, 0, 0, n]));
+        assert_eq!(rsp, [0, 0xC4, 0, 0, 0, 14, 0, 0, 0, 0, 0, 0, 0, n]);
+    }
+    fake.join().unwrap();
+}

@@ -184,28 +184,28 @@ fn swtpm_bios_brings_up_the_tpm() {
         let port = free_port();
         let ctrl = free_port();
         let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(TPMD)
-            .args([
-                "socket",
-                "--tpmstate",
-                &format!("dir={}", dir.path().display()),
-                "--server",
-                &format!("type=tcp,port={port}"),
-                "--ctrl",
-                &format!("type=tcp,port={ctrl}"),
-                "--flags",
-                "not-need-init",
-            ])
-            .spawn()
-            .unwrap();
+        let _tpmd = KillOnDrop(
+            Command::new(TPMD)
+                .args([
+                    "socket",
+                    "--tpmstate",
+                    &format!("dir={}", dir.path().display()),
+                    "--server",
+                    &format!("type=tcp,port={port}"),
+                    "--ctrl",
+                    &format!("type=tcp,port={ctrl}"),
+                    "--flags",
+                    "not-need-init",
+                ])
+                .spawn()
+                .unwrap(),
+        );
         std::thread::sleep(std::time::Duration::from_millis(500));
         let status = Command::new(SWTPM_BIOS)
             .args(["--tcp", &format!("127.0.0.1:{port}")])
             .args(extra)
             .status()
             .unwrap();
-        let _ = child.kill();
-        let _ = child.wait();
         assert!(status.success(), "swtpm_bios {extra:?}: {status}");
     }
 }
