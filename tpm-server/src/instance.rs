@@ -41,9 +41,10 @@ pub trait TpmInstance: Send {
     /// return codes in the response (TCG TPM Main Part 1, 4.2 the execution model).
     fn execute(&mut self, locality: u8, command: &[u8]) -> Vec<u8>;
 
-    /// _TPM_Init (Part 1, 4.1): resets the TPM so it waits for TPM_Startup. The volatile
-    /// state saved by [`TpmInstance::store_volatile`] is restored (and removed from the
-    /// store) unless `delete_volatile`, in which case it is discarded.
+    /// _TPM_Init (Part 1, 4.1): resets the TPM so it waits for TPM_Startup. Volatile state
+    /// in the store (from [`TpmInstance::store_volatile`] or a migration) is restored, as
+    /// swtpm's TPMLIB_MainInit does; with `delete_volatile` it is then removed from the
+    /// store so a later init does not restore it again.
     fn init(&mut self, delete_volatile: bool) -> Result<(), InstanceError>;
 
     /// Ends the TPM's run (swtpm's TPMLIB_Terminate): whatever permanent state is pending

@@ -141,10 +141,10 @@ impl TpmInstance for MockTpm {
         self.since_init = 0;
         self.drtm = None;
         if let Some(blob) = self.store.load(BlobName::Volatile)? {
-            if !delete_volatile {
-                self.decode_volatile(&blob)?;
+            self.decode_volatile(&blob)?;
+            if delete_volatile {
+                self.store.delete(BlobName::Volatile)?;
             }
-            self.store.delete(BlobName::Volatile)?;
         }
         Ok(())
     }
@@ -256,15 +256,16 @@ mod tests {
     }
 
     #[test]
-    fn volatile_state_survives_init_unless_deleted() {
+    fn init_restores_stored_volatile_state_and_delete_flag_removes_it() {
         let mut tpm = mock();
         tpm.execute(0, &[0, 0xC1, 0, 0, 0, 10, 0, 0, 0, 0x46]);
         tpm.store_volatile().unwrap();
         tpm.init(false).unwrap();
         assert_eq!(tpm.since_init, 1);
-        tpm.store_volatile().unwrap();
         tpm.init(true).unwrap();
-        assert_eq!(tpm.since_init, 0);
+        assert_eq!(tpm.since_init, 1, "restored, then deleted");
+        tpm.init(false).unwrap();
+        assert_eq!(tpm.since_init, 0, "nothing left to restore");
     }
 
     #[test]
