@@ -42,6 +42,7 @@ macro_rules! command {
 
 pub mod capability;
 pub mod crypto;
+pub mod engine_extra;
 pub mod integrity;
 pub mod opt_in;
 pub mod ownership;
