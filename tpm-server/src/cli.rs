@@ -179,11 +179,6 @@ fn launch(args: SocketArgs, newcomer: bool) -> Result<(), String> {
     serve(launch)
 }
 
-/// The engine backend of this build, if it has one.
-fn engine_backend() -> Option<Backend> {
-    None
-}
-
 /// Builds the server configuration from the options (reading key files).
 ///
 /// # Errors
@@ -247,8 +242,7 @@ pub fn configure(args: SocketArgs, newcomer: bool) -> Result<Launch, String> {
     let migration_key = load_key("--migration-key", args.migration_key.as_deref())?;
     let backend = match args.backend.unwrap_or(BackendName::Engine) {
         BackendName::Mock => crate::mock::MockTpm::backend as Backend,
-        BackendName::Engine => engine_backend()
-            .ok_or("this build has no TPM engine (only --backend mock, for tests)")?,
+        BackendName::Engine => crate::engine::TpmAdapter::backend as Backend,
     };
     let (not_need_init, after_init, manufacture) = if newcomer {
         let startup = startup_command(1);

@@ -17,6 +17,7 @@ pub mod caps;
 pub mod cli;
 pub mod ctrl;
 pub mod data;
+pub mod engine;
 pub mod fdpass;
 pub mod instance;
 pub mod keys;

@@ -174,8 +174,8 @@ fn load_refuses_blob_under_another_migration_key_and_while_running() {
     );
 }
 
+/// swtpm_bios (plain, `-u`, `-cs`) against tpmd with the engine, each on a fresh TPM.
 #[test]
-#[ignore = "needs the engine"]
 fn swtpm_bios_brings_up_the_tpm() {
     if !have_tool(SWTPM_BIOS) {
         return;
