@@ -61,6 +61,16 @@ fn client(port: u16, commands: usize, id: usize) -> Vec<Duration> {
     latencies
 }
 
+/// Kills tpmd even when a check fails.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --all-targets` does not: skip the load then.
     if !std::env::args().any(|a| a == "--bench") {
@@ -71,20 +81,25 @@ fn main() {
     let clients = env_or("LOAD_CLIENTS", 8);
     let commands = env_or("LOAD_COMMANDS", 10_000);
     let dir = std::env::temp_dir().join(format!("tpmd-load-{}", std::process::id()));
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut tpmd = Command::new(env!("CARGO_BIN_EXE_tpmd"))
-        .args(["socket", "--backend", &backend, "--log", "file=-"])
-        .args(["--flags", "not-need-init,startup-clear"])
+    let free_port = || {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, ctrl_port) = (free_port(), free_port());
+    // the default mode: the TPM is started, enabled and activated (GetRandom needs that)
+    let tpmd = Command::new(env!("CARGO_BIN_EXE_tpmd"))
+        .args(["--backend", &backend, "--log", "file=-"])
         .arg("--tpmstate")
         .arg(format!("dir={}", dir.display()))
         .args(["--server", &format!("type=tcp,port={port}")])
+        .args(["--ctrl", &format!("type=tcp,port={ctrl_port}")])
         .stdin(Stdio::null())
         .spawn()
         .unwrap();
+    let _tpmd = KillOnDrop(tpmd);
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "tpmd did not start");
@@ -99,8 +114,6 @@ fn main() {
         .flat_map(|w| w.join().unwrap())
         .collect();
     let elapsed = start.elapsed();
-    let _ = tpmd.kill();
-    let _ = tpmd.wait();
     let _ = std::fs::remove_dir_all(&dir);
     latencies.sort();
     let total = latencies.len();
