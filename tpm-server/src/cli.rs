@@ -204,7 +204,7 @@ pub fn configure(args: SocketArgs, newcomer: bool) -> Result<Launch, String> {
             disconnect: true,
         },
         (None, None) if newcomer => ServerOpt {
-            endpoint: tcp(DEFAULT_DATA_PORT),
+            endpoint: tcp(env_port("TPM_PORT").unwrap_or(DEFAULT_DATA_PORT)),
             disconnect: false,
         },
         (None, None) => ServerOpt::parse("type=tcp").map_err(|e| {
@@ -277,6 +277,11 @@ pub fn configure(args: SocketArgs, newcomer: bool) -> Result<Launch, String> {
         pid,
         daemon: args.daemon,
     })
+}
+
+/// A port number from the environment (IBM's TPM_PORT), if set and valid.
+fn env_port(name: &str) -> Option<u16> {
+    std::env::var(name).ok()?.parse().ok()
 }
 
 fn tcp(port: u16) -> Endpoint {

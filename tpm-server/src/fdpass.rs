@@ -105,6 +105,16 @@ pub fn send_with_fd(sock: &UnixStream, bytes: &[u8], fd: RawFd) -> io::Result<us
     .map_err(io::Error::from)
 }
 
+/// For tests: moves `fd` to a free number at least `min` (so tests running in parallel
+/// never hand [`take_inherited`] the same number) and gives up ownership of it, as a parent
+/// process does when it passes a descriptor on.
+#[cfg(test)]
+pub(crate) fn release_at(fd: OwnedFd, min: RawFd) -> RawFd {
+    let high = fcntl(&fd, FcntlArg::F_DUPFD_CLOEXEC(min));
+    drop(fd);
+    high.unwrap_or(-1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -346,6 +346,28 @@ mod tests {
     }
 
     #[test]
+    fn reads_key_and_passphrase_from_inherited_descriptors() {
+        use crate::fdpass::release_at;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        std::fs::write(&path, "000102030405060708090a0b0c0d0e0f").unwrap();
+        let fd = release_at(std::fs::File::open(&path).unwrap().into(), 600);
+        let key = KeyOpt::parse("--key", &format!("fd={fd}"))
+            .unwrap()
+            .load()
+            .unwrap();
+        assert_eq!(key.bytes(), hex("000102030405060708090a0b0c0d0e0f"));
+        std::fs::write(&path, "secret\n").unwrap();
+        let fd = release_at(std::fs::File::open(&path).unwrap().into(), 700);
+        let value = format!("pwdfd={fd},kdf=sha512");
+        let key = KeyOpt::parse("--migration-key", &value)
+            .unwrap()
+            .load()
+            .unwrap();
+        assert_eq!(key.bytes(), hex("eaa16b9ced0b5c6ece7aae07cb47c671"));
+    }
+
+    #[test]
     fn rejects_two_sources_or_unknown_mode() {
         assert!(KeyOpt::parse("--key", "file=a,pwdfile=b").is_err());
         assert!(KeyOpt::parse("--key", "format=hex").is_err());

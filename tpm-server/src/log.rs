@@ -129,4 +129,17 @@ mod tests {
         log.dump("also hidden", &[1, 2]);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "T: one\nT: two\n");
     }
+
+    #[test]
+    fn level_20_dumps_messages_in_hex_on_indented_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let opt = LogOpt::parse(&format!("file={},level=20", path.display())).unwrap();
+        let log = Logger::open(&opt).unwrap();
+        log.dump(" Ctrl Cmd:", &[0, 0, 0, 1]);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            " Ctrl Cmd:\n   00 00 00 01\n"
+        );
+    }
 }

@@ -243,18 +243,21 @@ mod tests {
 
     #[test]
     fn adopts_inherited_listening_and_client_descriptors() {
-        use std::os::fd::IntoRawFd;
+        use crate::fdpass::release_at;
         let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = tcp.local_addr().unwrap().port();
-        let Bound::Listener(l) = bind(&Endpoint::ListenFd(tcp.into_raw_fd()), "--server").unwrap()
+        let Bound::Listener(l) =
+            bind(&Endpoint::ListenFd(release_at(tcp.into(), 800)), "--server").unwrap()
         else {
             panic!("not a listener")
         };
         assert_eq!(l.port(), Some(port));
         let (mut ours, theirs) = UnixStream::pair().unwrap();
-        let Bound::Client(mut s) =
-            bind(&Endpoint::ClientFd(theirs.into_raw_fd()), "--ctrl").unwrap()
-        else {
+        let Bound::Client(mut s) = bind(
+            &Endpoint::ClientFd(release_at(theirs.into(), 900)),
+            "--ctrl",
+        )
+        .unwrap() else {
             panic!("not a client")
         };
         ours.write_all(b"x").unwrap();

@@ -137,6 +137,41 @@ fn state_blobs_migrate_between_two_tpmd_with_migration_key() {
     assert_eq!(&open("permanent")[8..16], 3u64.to_be_bytes());
 }
 
+/// The same with the engine and no migration key: its permanent state (tpmEstablished set
+/// by a DRTM hash sequence) arrives intact.
+#[test]
+fn engine_state_blobs_migrate_between_two_tpmd() {
+    if !have_tool(SWTPM_IOCTL) {
+        return;
+    }
+    let flags = [
+        "--backend",
+        "engine",
+        "--flags",
+        "not-need-init,startup-clear",
+    ];
+    let src = Tpmd::socket(&flags);
+    src.ioctl_ok(&["-h", "drtm"]);
+    src.ioctl_ok(&["-v"]);
+    let out = tempfile::tempdir().unwrap();
+    let file = |t: &str| out.path().join(t).display().to_string();
+    for t in ["permanent", "volatile", "savestate"] {
+        src.ioctl_ok(&["--save", t, &file(t)]);
+    }
+    let dst = Tpmd::socket(&["--backend", "engine"]);
+    assert!(!dst.ioctl(&["-e"]).0, "not running yet");
+    for t in ["permanent", "volatile", "savestate"] {
+        dst.ioctl_ok(&["--load", t, &file(t)]);
+    }
+    dst.ioctl_ok(&["-i"]);
+    assert!(dst.ioctl_ok(&["-e"]).contains("tpmEstablished is 1"));
+    dst.ioctl_ok(&["--save", "permanent", &file("again")]);
+    assert_eq!(
+        std::fs::read(file("again")).unwrap(),
+        std::fs::read(file("permanent")).unwrap()
+    );
+}
+
 #[test]
 fn load_refuses_blob_under_another_migration_key_and_while_running() {
     if !have_tool(SWTPM_IOCTL) {

@@ -49,7 +49,7 @@ pub struct Tpmd {
 
 impl Tpmd {
     /// `tpmd socket` on a fresh state folder with a TCP data port and a unix ctrl socket,
-    /// mock backend, plus `extra` arguments.
+    /// plus `extra` arguments (the mock backend unless they name one).
     pub fn socket(extra: &[&str]) -> Self {
         Self::socket_in(tempfile::tempdir().unwrap(), extra)
     }
@@ -59,15 +59,16 @@ impl Tpmd {
         let data_port = free_port();
         let ctrl_path = dir.path().join("ctrl.sock");
         let state = dir.path().join("state");
-        let mut args: Vec<String> = vec![
-            "socket".into(),
-            "--backend".into(),
-            "mock".into(),
+        let mut args: Vec<String> = vec!["socket".into()];
+        if !extra.contains(&"--backend") {
+            args.extend(["--backend".into(), "mock".into()]);
+        }
+        args.extend([
             "--tpmstate".into(),
             format!("dir={}", state.display()),
             "--server".into(),
             format!("type=tcp,port={data_port}"),
-        ];
+        ]);
         let own_ctrl = !extra.contains(&"--ctrl");
         if own_ctrl {
             args.push("--ctrl".into());
