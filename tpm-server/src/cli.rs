@@ -198,19 +198,24 @@ pub fn configure(args: SocketArgs, newcomer: bool) -> Result<Launch, String> {
     };
     let server = match (&args.server, args.port) {
         (Some(_), Some(_)) => return Err("--server and -p/--port exclude each other".into()),
-        (Some(v), None) => ServerOpt::parse(v).map_err(|e| e.0)?,
-        (None, Some(port)) => ServerOpt {
+        (Some(v), None) => Some(ServerOpt::parse(v).map_err(|e| e.0)?),
+        (None, Some(port)) => Some(ServerOpt {
             endpoint: tcp(port),
             disconnect: true,
-        },
-        (None, None) if newcomer => ServerOpt {
+        }),
+        (None, None) if newcomer => Some(ServerOpt {
             endpoint: tcp(env_port("TPM_PORT").unwrap_or(DEFAULT_DATA_PORT)),
             disconnect: false,
-        },
-        (None, None) => ServerOpt::parse("type=tcp").map_err(|e| {
-            format!("{e}; give --server type=tcp,port=P or --server type=unixio,path=P")
-        })?,
+        }),
+        // like swtpm: no data listener, the data channel comes with CMD_SET_DATAFD
+        (None, None) => None,
     };
+    if server.is_none() && args.ctrl.is_none() {
+        return Err(
+            "give --server (or -p) for the data channel, or --ctrl to receive it by CMD_SET_DATAFD"
+                .into(),
+        );
+    }
     let ctrl = match &args.ctrl {
         Some(v) => Some(CtrlOpt::parse(v).map_err(|e| e.0)?),
         None if newcomer => Some(CtrlOpt {
@@ -404,7 +409,7 @@ mod tests {
         assert!(cli.command.is_none());
         let launch = configure(cli.run, true).unwrap();
         let c = launch.config;
-        assert_eq!(c.server.endpoint, tcp(6545));
+        assert_eq!(c.server.unwrap().endpoint, tcp(6545));
         assert_eq!(c.ctrl.unwrap().endpoint, tcp(6546));
         assert!(c.not_need_init);
         assert_eq!(c.manufacture, Manufacture::READY);
@@ -453,7 +458,7 @@ mod tests {
             panic!("not socket")
         };
         let c = configure(args, false).unwrap().config;
-        assert!(c.server.disconnect);
+        assert!(c.server.unwrap().disconnect);
     }
 
     #[test]

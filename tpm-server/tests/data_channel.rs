@@ -227,3 +227,47 @@ fn terminate_flag_exits_when_the_data_connection_closes() {
     drop(data);
     assert!(tpmd.wait_exit().success());
 }
+
+/// libvirt and QEMU run swtpm with a control socket only: the data channel is the
+/// socketpair end that SET_DATAFD hands over.
+#[test]
+fn control_socket_alone_serves_data_through_set_datafd() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctrl_path = dir.path().join("ctrl.sock");
+    let _tpmd = KillOnDrop(
+        std::process::Command::new(TPMD)
+            .args(["socket", "--backend", "mock", "--tpmstate"])
+            .arg(format!("dir={}", dir.path().join("state").display()))
+            .arg("--ctrl")
+            .arg(format!("type=unixio,path={}", ctrl_path.display()))
+            .spawn()
+            .unwrap(),
+    );
+    let mut ctrl = None;
+    for _ in 0..200 {
+        if let Ok(s) = UnixStream::connect(&ctrl_path) {
+            ctrl = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut ctrl = ctrl.unwrap();
+    ctrl.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let (mut ours, theirs) = UnixStream::pair().unwrap();
+    tpm_server::fdpass::send_with_fd(&ctrl, &[0, 0, 0, 0x10], theirs.as_raw_fd()).unwrap();
+    drop(theirs);
+    let mut rsp = [0u8; 4];
+    ctrl.read_exact(&mut rsp).unwrap();
+    assert_eq!(rsp, [0; 4]);
+    assert_eq!(
+        ctrl_request(&mut ctrl, &[0, 0, 0, 2, 0, 0, 0, 0], 4),
+        [0; 4]
+    );
+    ours.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    assert_eq!(
+        rc(&transact(&mut ours, &command(GET_RANDOM, &[0, 0, 0, 2]))),
+        0
+    );
+}

@@ -47,6 +47,8 @@ fn version_and_help_work() {
 fn unsupported_options_fail_clearly() {
     let (ok, text) = run_to_end(&["socket", "--tpm2", "--tpmstate", "dir=/tmp/x"]);
     assert!(!ok && text.contains("TPM 1.2"), "{text}");
+    let (ok, text) = run_to_end(&["socket", "--tpmstate", "dir=/tmp/x"]);
+    assert!(!ok && text.contains("--ctrl"), "{text}");
     let (ok, text) = run_to_end(&["cuse"]);
     assert!(!ok && text.contains("not supported"), "{text}");
     let (ok, text) = run_to_end(&["socket", "--tpmstate", "dir=/tmp/x", "--server", "type=udp"]);
