@@ -9,7 +9,6 @@
 )]
 
 mod common;
-mod owned;
 mod owner_common;
 use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::integrity::{Extend, ExtendIn};
@@ -20,8 +19,7 @@ use commands::nv::{
 use commands::ownership::{TscPhysicalPresence, TscPhysicalPresenceIn};
 use commands::startup::SaveState;
 use common::*;
-use owned::*;
-use tpm_core::{TestPlatform, Tpm};
+use owner_common::*;
 use tpm_marshal::{
     CapFlag, CapProperty, CapabilityArea, LocalitySelection, NvAttributes as A, NvDataPublic,
     NvIndex, NvPermission, PcrInfoShort, PcrSelection, PhysicalPresence, ReturnCode as Rc,
@@ -169,17 +167,7 @@ fn nv_locked_flag(b: &mut Bench) -> bool {
 
 /// The same store, a new TPM value (a power cycle), started with `t`.
 fn restart(b: Bench, t: StartupType) -> Bench {
-    let platform = TestPlatform::new(8);
-    let controls = platform.controls();
-    let store = b.store.clone();
-    drop(b);
-    let mut tpm = Tpm::new(ACTIVE, Box::new(platform), Box::new(store.clone())).unwrap();
-    startup(&mut tpm, t).unwrap();
-    Bench {
-        tpm,
-        controls,
-        store,
-    }
+    power_cycle(b, ACTIVE, 8, t)
 }
 
 // ---- the unowned path (swtpm_setup) and the special indices ----
@@ -684,7 +672,7 @@ fn nv_define_space_runs_disabled_only_before_nv_is_locked() {
 /// A started TPM with an owner, NV locked, and `attributes` at [`AREA`] defined by the
 /// owner with the area auth [`AREA_AUTH`] sent under ADIP.
 fn owned_with(attributes: A) -> Bench {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     lock_nv(&mut b);
     owner_define(&mut b, public(AREA, attributes, 8)).unwrap();
     b
@@ -694,7 +682,7 @@ fn owner_define(b: &mut Bench, p: NvDataPublic) -> Result<(), Rc> {
     let mut s = owner_osap(&mut b.tpm);
     let input = NvDefineSpaceIn {
         pub_info: p,
-        enc_auth: adip(&s, AREA_AUTH),
+        enc_auth: adip(&s, &s.nonce_even, &AREA_AUTH),
     };
     // Part 3, 20.1 step 13: the session ends whatever the caller asked.
     run_auth1::<NvDefineSpace>(&mut b.tpm, &mut s, &input, false)
@@ -756,7 +744,7 @@ fn owner_define_sends_the_area_auth_under_adip() {
 
 #[test]
 fn owner_define_needs_an_osap_session() {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     let mut s = oiap(&mut b.tpm, OWNER);
     let input = NvDefineSpaceIn {
         pub_info: public(AREA, A::TPM_NV_PER_PPWRITE, 4),
@@ -806,7 +794,7 @@ fn an_osap_session_for_an_area_closes_when_the_area_is_deleted() {
 #[test]
 fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
     use commands::ownership::OwnerClear;
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     let owner_bits = A::TPM_NV_PER_OWNERWRITE | A::TPM_NV_PER_OWNERREAD;
     // Before nvLocked, unauthorized definitions (the D bit is allowed).
     define(&mut b, public(0x1000_f000, owner_bits, 4)).unwrap();
@@ -824,7 +812,7 @@ fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
 fn swtpm_setup_flow_certificate_after_take_ownership_then_lock() {
     // swtpm_setup: TakeOwnership, then unauthorized NV_DefineSpace / NV_WriteValue while
     // nvLocked is FALSE, then --lock-nvram.
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     let cert = pc_client_cert(&[0x30; 600]);
     let attrs = A::TPM_NV_PER_OWNERREAD | A::TPM_NV_PER_OWNERWRITE;
     define(&mut b, public(0x1000_f000, attrs, cert.len() as u32)).unwrap();

@@ -66,6 +66,22 @@ pub fn fresh(config: Config) -> Bench {
     }
 }
 
+/// A power cycle: the same store, a new engine with `config` on a platform seeded with
+/// `seed`, started with `t`.
+pub fn power_cycle(b: Bench, config: Config, seed: u64, t: StartupType) -> Bench {
+    let platform = TestPlatform::new(seed);
+    let controls = platform.controls();
+    let store = b.store.clone();
+    drop(b);
+    let mut tpm = Tpm::new(config, Box::new(platform), Box::new(store.clone())).unwrap();
+    startup(&mut tpm, t).unwrap();
+    Bench {
+        tpm,
+        controls,
+        store,
+    }
+}
+
 /// An enabled, activated TPM after TPM_Startup(ST_CLEAR).
 pub fn started() -> Bench {
     let mut b = fresh(ACTIVE);

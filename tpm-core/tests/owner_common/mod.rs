@@ -23,6 +23,8 @@ pub const SRK_AUTH: [u8; 20] = [0x22; 20];
 pub const KEY_AUTH: [u8; 20] = [0x33; 20];
 pub const DATA_AUTH: [u8; 20] = [0x44; 20];
 pub const SRK: u32 = KeyHandle::TPM_KH_SRK.0;
+/// Part 2, 4.5 TPM_KH_OWNER.
+pub const TPM_KH_OWNER: u32 = KeyHandle::TPM_KH_OWNER.0;
 
 /// An enabled, active, started TPM with an EK, on a platform seeded with `seed`, its
 /// state in a store the test keeps.
@@ -46,21 +48,7 @@ pub fn with_ek(seed: u64) -> Bench {
 
 /// The same TPM after a power cycle: a new engine on the same store.
 pub fn restart(b: Bench, seed: u64) -> Bench {
-    let platform = TestPlatform::new(seed);
-    let controls = platform.controls();
-    drop(b.tpm);
-    let mut tpm = Tpm::new(
-        Config::default(),
-        Box::new(platform),
-        Box::new(b.store.clone()),
-    )
-    .unwrap();
-    startup(&mut tpm, StartupType::TPM_ST_CLEAR).unwrap();
-    Bench {
-        tpm,
-        controls,
-        store: b.store,
-    }
+    power_cycle(b, Config::default(), seed, StartupType::TPM_ST_CLEAR)
 }
 
 /// An RSA public key from a TPM_PUBKEY.
@@ -179,7 +167,8 @@ pub fn owned(seed: u64) -> Bench {
     b
 }
 
-/// Opens an OSAP session for an entity; its HMAC key is the shared secret.
+/// Opens an OSAP session for an entity whose auth is `auth`; its HMAC key is the shared
+/// secret.
 pub fn osap(tpm: &mut Tpm, et: EntityType, value: u32, auth: [u8; 20]) -> CallerSession {
     use commands::sessions::{Osap, OsapIn};
     let nonce_odd_osap = [0x77; 20];
@@ -197,6 +186,11 @@ pub fn osap(tpm: &mut Tpm, et: EntityType, value: u32, auth: [u8; 20]) -> Caller
         nonce_even: out.nonce_even,
         key: hmac_sha1(&auth, &[&out.nonce_even_osap, &nonce_odd_osap]),
     }
+}
+
+/// An OSAP session for the owner.
+pub fn owner_osap(tpm: &mut Tpm) -> CallerSession {
+    osap(tpm, EntityType::TPM_ET_OWNER, TPM_KH_OWNER, OWNER)
 }
 
 /// The nonceOdd `run_auth1` and `run_auths` send.
