@@ -140,7 +140,7 @@ fn certify_key_signs_certify_info_with_the_certifying_key() {
         key_handle: key,
         anti_replay: [0x12; 20],
     };
-    let out = run_auths::<CertifyKey>(&mut b.tpm, &mut [&mut s1, &mut s2], &input).unwrap();
+    let out = run_auths::<CertifyKey>(&mut b.tpm, &mut [&mut s1, &mut s2], &input, false).unwrap();
     let CertifyKeyInfo::V1(info) = &out.certify_info else {
         panic!("TPM_CERTIFY_INFO expected for a key without PCRs");
     };
@@ -192,7 +192,7 @@ fn certify_key2_describes_a_pcr_bound_key_with_certify_info2() {
         migration_pub_digest: [0; 20],
         anti_replay: [0x21; 20],
     };
-    let out = run_auths::<CertifyKey2>(&mut b.tpm, &mut [&mut s1, &mut s2], &input).unwrap();
+    let out = run_auths::<CertifyKey2>(&mut b.tpm, &mut [&mut s1, &mut s2], &input, false).unwrap();
     let info = &out.certify_info;
     assert_eq!(info.payload_type, PayloadType::TPM_PT_ASYM);
     assert_eq!(info.pcr_info.0.as_ref().unwrap().pcr_selection, select);

@@ -38,7 +38,8 @@ fn change_auth(tpm: &mut Tpm, et: EntityType, old: [u8; 20], enc: &[u8]) -> Resu
         entity_type: et,
         enc_data: SizedBuffer(enc.to_vec()),
     };
-    run_auths::<ChangeAuth>(tpm, &mut [&mut parent, &mut entity], &input).map(|o| o.out_data.0)
+    run_auths::<ChangeAuth>(tpm, &mut [&mut parent, &mut entity], &input, false)
+        .map(|o| o.out_data.0)
 }
 
 #[test]
@@ -103,7 +104,7 @@ fn change_auth_of_sealed_data_then_unseal_with_the_new_auth() {
         parent_handle: SRK,
         in_data: StoredDataBlob::StoredData(d),
     };
-    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input, false).unwrap();
     assert_eq!(out.secret.0, b"data");
 }
 
@@ -153,7 +154,7 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
             None,
         ),
     };
-    let id_blob = run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input)
+    let id_blob = run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input, false)
         .unwrap()
         .id_key;
     let id = load_key2(&mut b.tpm, SRK, SRK_AUTH, &id_blob).unwrap();
@@ -246,7 +247,8 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
         parent_handle: SRK,
         in_data: StoredDataBlob::StoredData(d),
     };
-    let secret = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let secret =
+        run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input, false).unwrap();
     assert_eq!(secret.secret.0, b"asym");
     // The ephemeral key is gone.
     assert_eq!(

@@ -39,7 +39,7 @@ fn unseal(tpm: &mut Tpm, blob: &StoredDataBlob, data_auth: [u8; 20]) -> Result<V
         parent_handle: SRK,
         in_data: blob.clone(),
     };
-    run_auths::<Unseal>(tpm, &mut [&mut key, &mut data], &input).map(|o| o.secret.0)
+    run_auths::<Unseal>(tpm, &mut [&mut key, &mut data], &input, false).map(|o| o.secret.0)
 }
 
 fn pcr(tpm: &mut Tpm, i: u32) -> [u8; 20] {
@@ -259,7 +259,7 @@ fn sealx_encrypts_in_and_unseal_encrypts_out() {
         parent_handle: SRK,
         in_data: blob,
     };
-    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input, false).unwrap();
     let clear: Vec<u8> = out.secret.0.iter().zip(&pad).map(|(d, p)| d ^ p).collect();
     assert_eq!(clear, secret);
 }

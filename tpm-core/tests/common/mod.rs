@@ -175,6 +175,9 @@ pub fn oiap(tpm: &mut Tpm, auth: [u8; 20]) -> CallerSession {
     }
 }
 
+/// The nonceOdd `run_auth1` and `run_auths` send.
+pub const NONCE_ODD: [u8; 20] = [0x5a; 20];
+
 /// Sends `C` with one auth trailer for `s` (continueAuthSession = `cont`) and checks the
 /// response HMAC the way a caller would. Returns the decoded result and rolls the nonce.
 pub fn run_auth1<C: Command>(
@@ -183,25 +186,31 @@ pub fn run_auth1<C: Command>(
     input: &C::In,
     cont: bool,
 ) -> Result<C::Out, ReturnCode> {
+    run_auths::<C>(tpm, &mut [s], input, cont)
+}
+
+/// Sends `C` with one auth trailer per session (continueAuthSession = `cont` for each),
+/// checks each response HMAC the way a caller would, and rolls the nonces.
+pub fn run_auths<C: Command>(
+    tpm: &mut Tpm,
+    sessions: &mut [&mut CallerSession],
+    input: &C::In,
+    cont: bool,
+) -> Result<C::Out, ReturnCode> {
     let body = input.to_bytes().unwrap();
     let params = &body[C::IN_HANDLES * 4..];
     let in_digest = sha1(&[&C::ORDINAL.0.to_be_bytes(), params]);
-    let nonce_odd = [0x5a; 20];
-    let auth = hmac_sha1(
-        &s.key,
-        &[&in_digest, &s.nonce_even, &nonce_odd, &[u8::from(cont)]],
-    );
-    let cmd = CommandFrame::encode(
-        C::ORDINAL,
-        &body,
-        &[AuthIn {
+    let flag = [u8::from(cont)];
+    let trailers: Vec<AuthIn> = sessions
+        .iter()
+        .map(|s| AuthIn {
             handle: s.handle,
-            nonce_odd,
+            nonce_odd: NONCE_ODD,
             continue_auth_session: cont,
-            auth,
-        }],
-    )
-    .unwrap();
+            auth: hmac_sha1(&s.key, &[&in_digest, &s.nonce_even, &NONCE_ODD, &flag]),
+        })
+        .collect();
+    let cmd = CommandFrame::encode(C::ORDINAL, &body, &trailers).unwrap();
     let resp = tpm.execute(0, &cmd);
     let f = ResponseFrame::parse(&resp).unwrap();
     if f.return_code != ReturnCode::TPM_SUCCESS {
@@ -210,14 +219,17 @@ pub fn run_auth1<C: Command>(
     }
     let out_params = &f.body[C::OUT_HANDLES * 4..];
     let out_digest = sha1(&[&0u32.to_be_bytes(), &C::ORDINAL.0.to_be_bytes(), out_params]);
-    let a = &f.auths[0];
-    assert_eq!(a.continue_auth_session, cont);
-    let expect = hmac_sha1(
-        &s.key,
-        &[&out_digest, &a.nonce_even, &nonce_odd, &[u8::from(cont)]],
+    assert_eq!(
+        f.auths.len(),
+        sessions.len(),
+        "one response trailer per session"
     );
-    assert_eq!(a.auth, expect, "response HMAC");
-    s.nonce_even = a.nonce_even;
+    for (s, a) in sessions.iter_mut().zip(&f.auths) {
+        assert_eq!(a.continue_auth_session, cont);
+        let expect = hmac_sha1(&s.key, &[&out_digest, &a.nonce_even, &NONCE_ODD, &flag]);
+        assert_eq!(a.auth, expect, "response HMAC");
+        s.nonce_even = a.nonce_even;
+    }
     Ok(C::Out::from_bytes(f.body).unwrap())
 }
 

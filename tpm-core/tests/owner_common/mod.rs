@@ -11,11 +11,10 @@ use rsa::{BoxedUint, Oaep, PublicKey};
 use sha1::Sha1;
 use std::sync::OnceLock;
 use tpm_core::{TestPlatform, Tpm};
-use tpm_marshal::framing::{AuthIn, CommandFrame, ResponseFrame, HEADER_SIZE};
 use tpm_marshal::{
-    AlgorithmId, AuthDataUsage, Command, EncScheme, EntityType, Key12, KeyBlob, KeyFlags,
-    KeyHandle, KeyParms, KeyParmsDetail, KeyUsage, Marshal, PcrInfoLong, ProtocolId, Pubkey,
-    ReturnCode, RsaKeyParms, SigScheme, Sized32, SizedBuffer, StartupType, StorePubkey, Unmarshal,
+    AlgorithmId, AuthDataUsage, EncScheme, EntityType, Key12, KeyBlob, KeyFlags, KeyHandle,
+    KeyParms, KeyParmsDetail, KeyUsage, PcrInfoLong, ProtocolId, Pubkey, ReturnCode, RsaKeyParms,
+    SigScheme, Sized32, SizedBuffer, StartupType, StorePubkey,
 };
 
 pub const OWNER: [u8; 20] = [0x11; 20];
@@ -193,9 +192,6 @@ pub fn owner_osap(tpm: &mut Tpm) -> CallerSession {
     osap(tpm, EntityType::TPM_ET_OWNER, TPM_KH_OWNER, OWNER)
 }
 
-/// The nonceOdd `run_auth1` and `run_auths` send.
-pub const NONCE_ODD: [u8; 20] = [0x5a; 20];
-
 /// Part 1, 13.8 ADIP: `secret` XOR SHA1(sharedSecret || nonce).
 pub fn adip(s: &CallerSession, nonce: &[u8; 20], secret: &[u8; 20]) -> [u8; 20] {
     let pad = sha1(&[&s.key, nonce]);
@@ -261,40 +257,6 @@ pub fn shared_signing_blob(tpm: &mut Tpm) -> KeyBlob {
         .unwrap()
     })
     .clone()
-}
-
-/// Sends `C` with one auth trailer per session, checking each response HMAC.
-pub fn run_auths<C: Command>(
-    tpm: &mut Tpm,
-    sessions: &mut [&mut CallerSession],
-    input: &C::In,
-) -> Result<C::Out, ReturnCode> {
-    let body = input.to_bytes().unwrap();
-    let params = &body[C::IN_HANDLES * 4..];
-    let in_digest = sha1(&[&C::ORDINAL.0.to_be_bytes(), params]);
-    let trailers: Vec<AuthIn> = sessions
-        .iter()
-        .map(|s| AuthIn {
-            handle: s.handle,
-            nonce_odd: NONCE_ODD,
-            continue_auth_session: false,
-            auth: hmac_sha1(&s.key, &[&in_digest, &s.nonce_even, &NONCE_ODD, &[0]]),
-        })
-        .collect();
-    let cmd = CommandFrame::encode(C::ORDINAL, &body, &trailers).unwrap();
-    let resp = tpm.execute(0, &cmd);
-    let f = ResponseFrame::parse(&resp).unwrap();
-    if f.return_code != ReturnCode::TPM_SUCCESS {
-        assert_eq!(resp.len(), HEADER_SIZE);
-        return Err(f.return_code);
-    }
-    let out_params = &f.body[C::OUT_HANDLES * 4..];
-    let out_digest = sha1(&[&0u32.to_be_bytes(), &C::ORDINAL.0.to_be_bytes(), out_params]);
-    for (s, a) in sessions.iter().zip(&f.auths) {
-        let expect = hmac_sha1(&s.key, &[&out_digest, &a.nonce_even, &NONCE_ODD, &[0]]);
-        assert_eq!(a.auth, expect, "response HMAC");
-    }
-    Ok(C::Out::from_bytes(f.body).unwrap())
 }
 
 /// The modulus size in bytes of a TPM_PUBKEY.
