@@ -2,11 +2,11 @@
 //! TPM_CAP_PROP_* property of Part 2, 21 rev 116) and TPM_SetCapability (the settable
 //! values of Part 2, 21.4).
 
-use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
+use crate::dispatch::{Ctx, Entity, Handler};
 use crate::ordinals::admin::set_permanent_flag;
 use crate::ordinals::counters::MAX_COUNTERS;
 use crate::sessions::MAX_SESSIONS;
-use crate::state::{locality_selected, SelfTest, TPM_COUNT_ID_ILLEGAL, TPM_KH_OWNER};
+use crate::state::{locality_selected, SelfTest, TPM_COUNT_ID_ILLEGAL};
 use crate::table::lookup;
 use crate::tpm::DA_THRESHOLD;
 use crate::Tpm;
@@ -16,10 +16,10 @@ use tpm_marshal::commands::capability::{
 use tpm_marshal::structures::flags as wire;
 use tpm_marshal::{
     AlgorithmId, CapFlag, CapProperty, CapVersionInfo, CapabilityArea, CommandDurations, DaAction,
-    DaActionType, DaInfo, DaInfoLimited, DaState, EntityType, KeyHandleList, KeyParms,
-    KeyParmsDetail, LocalitySelection, Marshal, Ordinal, PermanentFlag, ProtocolId, ResourceType,
-    ReturnCode, SelectSize, SetCapabilityArea, SizedBuffer, SizedBuffer16, StAnyFlag, StClearFlag,
-    StructVer, TisTimeouts, Unmarshal, Version, Writer,
+    DaActionType, DaInfo, DaInfoLimited, DaState, KeyHandleList, KeyParms, KeyParmsDetail,
+    LocalitySelection, Marshal, Ordinal, PermanentFlag, ProtocolId, ResourceType, ReturnCode,
+    SelectSize, SetCapabilityArea, SizedBuffer, SizedBuffer16, StAnyFlag, StClearFlag, StructVer,
+    TisTimeouts, Unmarshal, Version, Writer,
 };
 
 /// The vendor ID in TPM_CAP_VERSION_VAL and TPM_CAP_PROP_MANUFACTURER.
@@ -372,18 +372,7 @@ pub(crate) fn version_info() -> CapVersionInfo {
 /// (auth0).
 impl Handler for SetCapability {
     fn authorize(tpm: &Tpm, _input: &SetCapabilityIn, _i: usize) -> Result<Entity, ReturnCode> {
-        let auth = tpm
-            .state
-            .permanent
-            .owner_auth
-            .clone()
-            .ok_or(ReturnCode::TPM_AUTHFAIL)?;
-        Ok(Entity {
-            kind: EntityType::TPM_ET_OWNER,
-            value: TPM_KH_OWNER,
-            auth,
-            sessions: SessionTypes::Any,
-        })
+        tpm.owner_entity()
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: SetCapabilityIn) -> Result<(), ReturnCode> {
@@ -430,17 +419,6 @@ fn set_u32(v: &[u8]) -> Result<u32, ReturnCode> {
 }
 
 impl Tpm {
-    /// TPM_DISABLED / TPM_DEACTIVATED for values not settable in those states.
-    fn require_enabled_active(&self) -> Result<(), ReturnCode> {
-        if self.state.permanent_flags.disable {
-            Err(ReturnCode::TPM_DISABLED)
-        } else if self.state.deactivated() {
-            Err(ReturnCode::TPM_DEACTIVATED)
-        } else {
-            Ok(())
-        }
-    }
-
     /// Part 2, 21.4 TPM_SET_PERM_FLAGS.
     fn set_perm_flag(
         &mut self,

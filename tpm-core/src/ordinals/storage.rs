@@ -40,14 +40,7 @@ fn enc_data(blob: &StoredDataBlob) -> &[u8] {
 fn seal_info(blob: &StoredDataBlob) -> Option<PcrInfoLong> {
     match blob {
         StoredDataBlob::StoredData12(d) => d.seal_info.0.clone(),
-        StoredDataBlob::StoredData(d) => d.seal_info.0.as_ref().map(|i| PcrInfoLong {
-            locality_at_creation: LocalitySelection(0x1f),
-            locality_at_release: LocalitySelection(0x1f),
-            creation_pcr_selection: i.pcr_selection.clone(),
-            release_pcr_selection: i.pcr_selection.clone(),
-            digest_at_creation: i.digest_at_creation,
-            digest_at_release: i.digest_at_release,
-        }),
+        StoredDataBlob::StoredData(d) => d.seal_info.0.as_ref().map(keys::pcr_info_long),
     }
 }
 
