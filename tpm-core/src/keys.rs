@@ -72,6 +72,24 @@ pub(crate) fn pcr_info_long(i: &PcrInfo) -> PcrInfoLong {
 }
 
 impl TpmKey {
+    /// A new key pair sized by `blob`'s parameters, its public key written into the blob.
+    pub(crate) fn generate(
+        platform: &mut dyn Platform,
+        mut blob: KeyBlob,
+        usage_auth: Secret,
+        migration_auth: Secret,
+    ) -> Result<Self, ReturnCode> {
+        let private = generate(platform, key_bits(blob.algorithm_parms()))?;
+        set_pub_key(&mut blob, private.as_public_key());
+        Ok(TpmKey {
+            blob,
+            private,
+            usage_auth,
+            migration_auth,
+            parent_pcr_status: false,
+        })
+    }
+
     /// keyUsage.
     pub fn usage(&self) -> KeyUsage {
         self.blob.key_usage()

@@ -194,18 +194,8 @@ impl Handler for CreateWrapKey {
         // 7. PCR binding: creation digest and locality filled in by the TPM.
         tpm.fill_creation_pcrs(&mut blob, cx.locality)?;
         // 8-10. Generate, then wrap to the parent.
-        let private = keys::generate(
-            tpm.platform.as_mut(),
-            keys::key_bits(blob.algorithm_parms()),
-        )?;
-        keys::set_pub_key(&mut blob, private.as_public_key());
-        let key = TpmKey {
-            blob: blob.clone(),
-            private,
-            usage_auth,
-            migration_auth,
-            parent_pcr_status: false,
-        };
+        let key = TpmKey::generate(tpm.platform.as_mut(), blob, usage_auth, migration_auth)?;
+        let mut blob = key.blob.clone();
         keys::wrap(parent.public(), tpm.platform.as_mut(), &key, &mut blob)?;
         Ok(CreateWrapKeyOut { wrapped_key: blob })
     }
