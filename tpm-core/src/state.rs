@@ -12,9 +12,10 @@ use tpm_marshal::{Digest, LocalitySelection, Nonce};
 pub const NUM_PCRS: usize = 24;
 
 /// Declares a struct of TPM_BOOL flags in spec order with `to_bits`/`from_bits` in that
-/// order, so the wire form and the state file list the flags once.
+/// order and a conversion to the wire structure of the same fields, so the wire form and
+/// the state file list the flags once.
 macro_rules! bool_flags {
-    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident),* $(,)? }) => {
+    ($(#[$meta:meta])* pub struct $name:ident => $wire:path { $($(#[$fmeta:meta])* $field:ident),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
         #[allow(missing_docs)]
@@ -35,12 +36,18 @@ macro_rules! bool_flags {
                 Self { $($field),* }
             }
         }
+
+        impl From<$name> for $wire {
+            fn from(f: $name) -> Self {
+                Self { $($field: f.$field),* }
+            }
+        }
     };
 }
 
 bool_flags! {
     /// Part 2, 7.1 TPM_PERMANENT_FLAGS.
-    pub struct PermanentFlags {
+    pub struct PermanentFlags => tpm_marshal::PermanentFlags {
         disable,
         ownership,
         deactivated,
@@ -66,7 +73,7 @@ bool_flags! {
 
 bool_flags! {
     /// Part 2, 7.2 TPM_STCLEAR_FLAGS.
-    pub struct StClearFlags {
+    pub struct StClearFlags => tpm_marshal::StClearFlags {
         deactivated,
         disable_force_clear,
         physical_presence,

@@ -13,7 +13,6 @@ use crate::Tpm;
 use tpm_marshal::commands::capability::{
     GetCapability, GetCapabilityIn, GetCapabilityOut, SetCapability, SetCapabilityIn,
 };
-use tpm_marshal::structures::flags as wire;
 use tpm_marshal::{
     AlgorithmId, CapFlag, CapProperty, CapVersionInfo, CapabilityArea, CommandDurations, DaAction,
     DaActionType, DaInfo, DaInfoLimited, DaState, KeyHandleList, KeyParms, KeyParmsDetail,
@@ -163,48 +162,15 @@ impl Tpm {
 
     fn cap_flag(&self, flag: CapFlag, w: &mut Writer) -> Result<(), ReturnCode> {
         match flag {
-            CapFlag::TPM_CAP_FLAG_PERMANENT => self.wire_permanent_flags().marshal(w),
+            CapFlag::TPM_CAP_FLAG_PERMANENT => {
+                tpm_marshal::PermanentFlags::from(self.state.permanent_flags).marshal(w)
+            }
             CapFlag::TPM_CAP_FLAG_VOLATILE => {
-                let f = &self.state.stclear_flags;
-                wire::StClearFlags {
-                    deactivated: f.deactivated,
-                    disable_force_clear: f.disable_force_clear,
-                    physical_presence: f.physical_presence,
-                    physical_presence_lock: f.physical_presence_lock,
-                    b_global_lock: f.b_global_lock,
-                }
-                .marshal(w)
+                tpm_marshal::StClearFlags::from(self.state.stclear_flags).marshal(w)
             }
             _ => return Err(ReturnCode::TPM_BAD_MODE),
         }
         Ok(())
-    }
-
-    /// TPM_PERMANENT_FLAGS as the wire has it.
-    fn wire_permanent_flags(&self) -> wire::PermanentFlags {
-        let f = &self.state.permanent_flags;
-        wire::PermanentFlags {
-            disable: f.disable,
-            ownership: f.ownership,
-            deactivated: f.deactivated,
-            read_pubek: f.read_pubek,
-            disable_owner_clear: f.disable_owner_clear,
-            allow_maintenance: f.allow_maintenance,
-            physical_presence_lifetime_lock: f.physical_presence_lifetime_lock,
-            physical_presence_hw_enable: f.physical_presence_hw_enable,
-            physical_presence_cmd_enable: f.physical_presence_cmd_enable,
-            cekp_used: f.cekp_used,
-            tpm_post: f.tpm_post,
-            tpm_post_lock: f.tpm_post_lock,
-            fips: f.fips,
-            operator: f.operator,
-            enable_revoke_ek: f.enable_revoke_ek,
-            nv_locked: f.nv_locked,
-            read_srk_pub: f.read_srk_pub,
-            tpm_established: f.tpm_established,
-            maintenance_done: f.maintenance_done,
-            disable_full_da_logic_info: f.disable_full_da_logic_info,
-        }
     }
 
     fn cap_property(&mut self, prop: CapProperty, w: &mut Writer) -> Result<(), ReturnCode> {
