@@ -4,7 +4,6 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey, MAX_KEYS, MAX_OWNER_EVICT};
-use crate::sessions::SessionKind;
 use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::context::{KeyControlOwner, KeyControlOwnerIn};
@@ -108,18 +107,8 @@ impl Tpm {
     /// the same handle is not authorized by the old key's shared secret.
     pub(crate) fn unload_key(&mut self, handle: u32) {
         self.keys.remove(handle);
-        let bound: Vec<u32> = self
-            .sessions
-            .iter()
-            .filter(|s| {
-                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
-                    if *entity_type == EntityType::TPM_ET_KEYHANDLE && *entity_value == handle)
-            })
-            .map(|s| s.handle)
-            .collect();
-        for h in bound {
-            self.sessions.close(h);
-        }
+        self.sessions
+            .close_osap_for(EntityType::TPM_ET_KEYHANDLE, handle);
     }
 
     /// Part 3, 10.5 actions: decrypts `blob` under `parent_handle` and loads it.

@@ -8,7 +8,6 @@ use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::nv::{self as model, NvArea};
 use crate::ordinals::admin::set_permanent_flag;
 use crate::secret::Secret;
-use crate::sessions::SessionKind;
 use crate::Tpm;
 use tpm_marshal::commands::nv::{
     NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn,
@@ -79,18 +78,7 @@ impl Tpm {
             self.permanent_dirty = true;
         }
         self.state.stclear.nv_locks.forget(index);
-        let stale: Vec<u32> = self
-            .sessions
-            .iter()
-            .filter(|s| {
-                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
-                    if *entity_type == EntityType::TPM_ET_NV && *entity_value == index)
-            })
-            .map(|s| s.handle)
-            .collect();
-        for handle in stale {
-            self.sessions.close(handle);
-        }
+        self.sessions.close_osap_for(EntityType::TPM_ET_NV, index);
     }
 
     /// Part 3, 20.2 steps 10-12 / 20.3 steps 7-9: the write locks (TPM_AREA_LOCKED).
