@@ -14,7 +14,7 @@ use tpm_marshal::commands::storage::{
 };
 use tpm_marshal::{
     AuthDataUsage, EntityType, KeyBlob, KeyControl, KeyFlags, KeyHandle, KeyUsage,
-    LocalitySelection, ReturnCode,
+    LocalitySelection, PcrInfoLong, ReturnCode,
 };
 
 impl Tpm {
@@ -191,6 +191,20 @@ impl Handler for CreateWrapKey {
 }
 
 impl Tpm {
+    /// Part 3, 10.4 action 7 / 10.7 actions 5-9: a TPM_PCR_INFO_LONG's release selection
+    /// checked, its digestAtCreation and localityAtCreation filled in.
+    pub(crate) fn fill_creation_long(
+        &self,
+        info: &mut PcrInfoLong,
+        locality: u8,
+    ) -> Result<(), ReturnCode> {
+        keys::check_selection(&info.release_pcr_selection)?;
+        info.digest_at_creation =
+            keys::composite_hash(&info.creation_pcr_selection, &self.state.stclear.pcrs)?;
+        info.locality_at_creation = LocalitySelection(1 << locality.min(4));
+        Ok(())
+    }
+
     /// Part 3, 10.4 action 7: digestAtCreation (and localityAtCreation for TPM_KEY12) of a
     /// key bound to PCRs.
     pub(crate) fn fill_creation_pcrs(
@@ -202,13 +216,10 @@ impl Tpm {
         match blob {
             KeyBlob::Key12(k) => {
                 if let Some(info) = k.pcr_info.0.as_mut() {
-                    keys::check_selection(&info.release_pcr_selection)?;
                     if info.locality_at_release.0 == 0 || info.locality_at_release.0 & !0x1f != 0 {
                         return Err(ReturnCode::TPM_INVALID_PCR_INFO);
                     }
-                    info.digest_at_creation =
-                        keys::composite_hash(&info.creation_pcr_selection, pcrs)?;
-                    info.locality_at_creation = LocalitySelection(1 << locality.min(4));
+                    self.fill_creation_long(info, locality)?;
                 }
             }
             KeyBlob::Key(k) => {
