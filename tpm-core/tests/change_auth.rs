@@ -132,9 +132,7 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
     use commands::identity::{MakeIdentity, MakeIdentityIn};
     use rsa::Pkcs1v15Sign;
     use sha1::Sha1;
-    use tpm_marshal::{
-        ChangeauthValidate, EncScheme, KeyFlags, KeyUsage, Marshal, Pubkey, SigScheme,
-    };
+    use tpm_marshal::{ChangeauthValidate, EncScheme, Marshal, Pubkey, SigScheme};
     let mut b = owned(1);
     // An identity key to certify the ephemeral key.
     let id_auth = [0x66; 20];
@@ -143,16 +141,7 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
     let input = MakeIdentityIn {
         identity_auth: adip(&owner, &owner.nonce_even.clone(), &id_auth),
         label_priv_ca_digest: [0; 20],
-        id_key_params: key12(
-            KeyUsage::TPM_KEY_IDENTITY,
-            rsa_parms(
-                EncScheme::TPM_ES_NONE,
-                SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-                2048,
-            ),
-            KeyFlags(0),
-            None,
-        ),
+        id_key_params: identity_template(),
     };
     let id_blob = run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input, false)
         .unwrap()

@@ -48,15 +48,12 @@ fn restart(b: Bench, t: StartupType) -> Bench {
 }
 
 fn property(b: &mut Bench, p: CapProperty) -> u32 {
-    let out = run::<GetCapability>(
+    let resp = get_capability(
         &mut b.tpm,
-        &GetCapabilityIn {
-            cap_area: CapabilityArea::TPM_CAP_PROPERTY,
-            sub_cap: SizedBuffer(p.0.to_be_bytes().to_vec()),
-        },
-    )
-    .unwrap();
-    u32::from_be_bytes(out.resp.0.try_into().unwrap())
+        CapabilityArea::TPM_CAP_PROPERTY,
+        &p.0.to_be_bytes(),
+    );
+    u32::from_be_bytes(resp.unwrap().try_into().unwrap())
 }
 
 #[test]

@@ -16,24 +16,11 @@ use sha1::Sha1;
 use tpm_core::Tpm;
 use tpm_marshal::{
     AlgorithmId, EkBlob, EkBlobActivate, EkType, EncScheme, EntityType, KeyBlob, KeyFlags,
-    KeyUsage, LocalitySelection, Marshal, Ordinal, PcrInfoShort, PcrSelection, Pubkey,
-    ReturnCode as Rc, SigScheme, SizedBuffer, SizedBuffer16, SymmetricKey,
+    LocalitySelection, Marshal, Ordinal, PcrInfoShort, PcrSelection, Pubkey, ReturnCode as Rc,
+    SigScheme, SizedBuffer, SizedBuffer16, SymmetricKey,
 };
 
 const ID_AUTH: [u8; 20] = [0x66; 20];
-
-fn identity_template() -> KeyBlob {
-    key12(
-        KeyUsage::TPM_KEY_IDENTITY,
-        rsa_parms(
-            EncScheme::TPM_ES_NONE,
-            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-            2048,
-        ),
-        KeyFlags(0),
-        None,
-    )
-}
 
 fn make_identity(tpm: &mut Tpm, label: [u8; 20]) -> MakeIdentityOut {
     let mut srk = oiap(tpm, SRK_AUTH);

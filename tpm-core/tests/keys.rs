@@ -254,16 +254,7 @@ fn create_wrap_key_checks_usage_and_parameters() {
         );
     }
     // Identity keys come only from TPM_MakeIdentity.
-    let identity = key12(
-        KeyUsage::TPM_KEY_IDENTITY,
-        rsa_parms(
-            EncScheme::TPM_ES_NONE,
-            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-            2048,
-        ),
-        KeyFlags(0),
-        None,
-    );
+    let identity = identity_template();
     assert_eq!(
         create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, identity),
         Err(Rc::TPM_INVALID_KEYUSAGE)

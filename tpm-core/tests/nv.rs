@@ -10,7 +10,6 @@
 
 mod common;
 mod owner_common;
-use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::integrity::{Extend, ExtendIn};
 use commands::nv::{
     NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn, NvReadValueIn,
@@ -143,20 +142,9 @@ fn locked_with(attributes: A) -> Bench {
     b
 }
 
-fn get_cap(b: &mut Bench, area: CapabilityArea, sub: &[u8]) -> Result<Vec<u8>, Rc> {
-    run::<GetCapability>(
-        &mut b.tpm,
-        &GetCapabilityIn {
-            cap_area: area,
-            sub_cap: SizedBuffer(sub.to_vec()),
-        },
-    )
-    .map(|o| o.resp.0)
-}
-
 fn nv_locked_flag(b: &mut Bench) -> bool {
-    let flags = get_cap(
-        b,
+    let flags = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_FLAG,
         &CapFlag::TPM_CAP_FLAG_PERMANENT.0.to_be_bytes(),
     )
@@ -200,10 +188,10 @@ fn ek_certificate_layout_at_0x1000f000_is_stored_and_read_back_in_chunks() {
     assert_eq!(back, blob);
     assert_eq!(&back[..7], &[0x10, 0x01, 0x00, 0x03, 0x86, 0x10, 0x02]);
     // The index is listed, with its public part.
-    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let list = get_capability(&mut b.tpm, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
     assert_eq!(list, 0x1000_f000u32.to_be_bytes());
-    let p = get_cap(
-        &mut b,
+    let p = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_NV_INDEX,
         &0x1000_f000u32.to_be_bytes(),
     )
@@ -386,8 +374,8 @@ fn nv_space_holds_2048_plus_26_kib_then_nospace() {
     for i in 0..28u32 {
         define(&mut b, public(0x0001_2000 + i, A::TPM_NV_PER_PPWRITE, 1024)).unwrap();
     }
-    let avail = get_cap(
-        &mut b,
+    let avail = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_PROPERTY,
         &CapProperty::TPM_CAP_PROP_MAX_NV_AVAILABLE.0.to_be_bytes(),
     )
@@ -511,8 +499,8 @@ fn writedefine_makes_an_area_write_once() {
     assert_presence(&mut b.tpm);
     assert_eq!(write(&mut b, AREA, 0, b"fourth"), Err(Rc::TPM_AREA_LOCKED));
     assert_eq!(read(&mut b, AREA, 0, 6).unwrap(), b"second");
-    let p = get_cap(
-        &mut b,
+    let p = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_NV_INDEX,
         &AREA.to_be_bytes(),
     )
@@ -546,8 +534,8 @@ fn read_stclear_lock_resets_on_startup_clear_not_on_startup_state() {
     // A read of size 0 sets bReadSTClear.
     assert_eq!(read(&mut b, AREA, 0, 0).unwrap(), Vec::<u8>::new());
     assert_eq!(read(&mut b, AREA, 0, 1), Err(Rc::TPM_DISABLED_CMD));
-    let p = get_cap(
-        &mut b,
+    let p = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_NV_INDEX,
         &AREA.to_be_bytes(),
     )
@@ -763,7 +751,7 @@ fn the_owner_deletes_areas_and_unauthorized_define_is_owner_set() {
     let p = public(0x0001_2000, A::TPM_NV_PER_PPWRITE, 4);
     assert_eq!(define(&mut b, p), Err(Rc::TPM_OWNER_SET));
     owner_define(&mut b, public(AREA, A::TPM_NV_PER_OWNERWRITE, 0)).unwrap();
-    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let list = get_capability(&mut b.tpm, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
     assert!(list.is_empty());
 }
 
@@ -802,7 +790,7 @@ fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
     define(&mut b, public(AREA, A::TPM_NV_PER_PPWRITE, 4)).unwrap();
     let mut s = oiap(&mut b.tpm, OWNER);
     run_auth1::<OwnerClear>(&mut b.tpm, &mut s, &(), false).unwrap();
-    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let list = get_capability(&mut b.tpm, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
     let mut want = AREA.to_be_bytes().to_vec();
     want.extend_from_slice(&0x1000_f000u32.to_be_bytes());
     assert_eq!(list, want);

@@ -8,7 +8,10 @@ use sha1::{Digest as _, Sha1};
 use std::sync::{Arc, Mutex};
 use tpm_core::{BlobName, MemStore, Store, StoreError, TestControls, TestPlatform, Tpm};
 use tpm_marshal::framing::{AuthIn, CommandFrame, ResponseFrame, HEADER_SIZE};
-use tpm_marshal::{Command, Marshal, Ordinal, ReturnCode, StartupType, Tag, Unmarshal};
+use tpm_marshal::{
+    CapabilityArea, Command, DaInfo, Marshal, Ordinal, ReturnCode, SizedBuffer, StartupType, Tag,
+    Unmarshal,
+};
 
 pub use tpm_core::Config;
 pub use tpm_marshal::commands;
@@ -231,6 +234,29 @@ pub fn run_auths<C: Command>(
         s.nonce_even = a.nonce_even;
     }
     Ok(C::Out::from_bytes(f.body).unwrap())
+}
+
+/// TPM_GetCapability(`area`, `sub`): the response bytes.
+pub fn get_capability(
+    tpm: &mut Tpm,
+    area: CapabilityArea,
+    sub: &[u8],
+) -> Result<Vec<u8>, ReturnCode> {
+    use commands::capability::{GetCapability, GetCapabilityIn};
+    run::<GetCapability>(
+        tpm,
+        &GetCapabilityIn {
+            cap_area: area,
+            sub_cap: SizedBuffer(sub.to_vec()),
+        },
+    )
+    .map(|o| o.resp.0)
+}
+
+/// TPM_DA_INFO.currentCount for the owner (TPM_CAP_DA_LOGIC, TPM_ET_OWNER).
+pub fn da_count(tpm: &mut Tpm) -> u16 {
+    let info = get_capability(tpm, CapabilityArea::TPM_CAP_DA_LOGIC, &[0, 2]).unwrap();
+    DaInfo::from_bytes(&info).unwrap().current_count
 }
 
 /// The ordinal's 10-byte unauthorized command with no parameters.

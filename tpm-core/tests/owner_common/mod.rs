@@ -126,6 +126,20 @@ pub fn signing_template(sig: SigScheme, bits: u32) -> KeyBlob {
     )
 }
 
+/// A 2048-bit identity key template (what TPM_MakeIdentity is given).
+pub fn identity_template() -> KeyBlob {
+    key12(
+        KeyUsage::TPM_KEY_IDENTITY,
+        rsa_parms(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            2048,
+        ),
+        KeyFlags(0),
+        None,
+    )
+}
+
 /// The EK through TPM_ReadPubek.
 pub fn read_pubek(tpm: &mut Tpm) -> Pubkey {
     use commands::ek::{ReadPubek, ReadPubekIn};
