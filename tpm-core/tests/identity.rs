@@ -142,8 +142,7 @@ fn an_identity_key_certifies_only_non_migratable_keys() {
     if let KeyBlob::Key12(k) = &mut migratable {
         k.key_flags = KeyFlags::TPM_MIGRATABLE;
     }
-    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, migratable).unwrap();
-    let key = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let key = create_and_load(&mut b.tpm, migratable);
     let certify = |tpm: &mut Tpm, key| {
         let mut s1 = oiap(tpm, ID_AUTH);
         let mut s2 = oiap(tpm, KEY_AUTH);

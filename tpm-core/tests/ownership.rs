@@ -192,8 +192,7 @@ fn owner_clear(b: &mut Bench) -> Result<(), Rc> {
 #[test]
 fn owner_clear_wipes_owner_srk_and_owner_evict_keys() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     make_owner_evict(&mut b, h);
     owner_clear(&mut b).unwrap();
     // The owner is gone: owner commands fail, the SRK and every key handle are gone.
@@ -246,8 +245,7 @@ fn disable_owner_clear_makes_owner_clear_clear_disabled() {
 #[test]
 fn force_clear_needs_presence_and_wipes_the_owner() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     make_owner_evict(&mut b, h);
     assert_eq!(
         run::<ForceClear>(&mut b.tpm, &()),

@@ -14,7 +14,7 @@ use owner_common::*;
 use rsa::Pkcs1v15Encrypt;
 use tpm_core::Tpm;
 use tpm_marshal::{
-    EncScheme, EntityType, KeyBlob, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
+    EncScheme, EntityType, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
     PcrComposite, PcrInfoLong, PcrSelection, ReturnCode as Rc, SigScheme, Sized32, SizedBuffer,
     StructVer,
 };
@@ -144,8 +144,7 @@ fn bind_key(b: &mut Bench, enc: EncScheme, usage: KeyUsage) -> (u32, rsa::Public
         SigScheme::TPM_SS_NONE
     };
     let template = key12(usage, rsa_parms(enc, sig, 1024), KeyFlags(0), None);
-    let blob: KeyBlob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = create_and_load(&mut b.tpm, template);
     let public = rsa_public(&get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap());
     (h, public)
 }
@@ -205,8 +204,7 @@ fn unbind_pkcs1_accepts_bound_data_and_the_legacy_form() {
 #[test]
 fn unbind_with_a_signing_key_is_invalid_keyusage() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     assert_eq!(
         unbind(&mut b, h, vec![0; 256]),
         Err(Rc::TPM_INVALID_KEYUSAGE)

@@ -248,6 +248,12 @@ pub fn load_key2(
     run_auth1::<LoadKey2>(tpm, &mut s, &input, false).map(|o| o.inkey_handle)
 }
 
+/// A key made from `template` under the SRK and loaded there: its handle.
+pub fn create_and_load(tpm: &mut Tpm, template: KeyBlob) -> u32 {
+    let blob = create_wrap_key(tpm, SRK, SRK_AUTH, template).unwrap();
+    load_key2(tpm, SRK, SRK_AUTH, &blob).unwrap()
+}
+
 /// TPM_GetPubKey with the key's auth.
 pub fn get_pub_key(tpm: &mut Tpm, handle: u32, auth: [u8; 20]) -> Result<Pubkey, ReturnCode> {
     use commands::storage::{GetPubKey, GetPubKeyIn};
@@ -276,4 +282,10 @@ pub fn shared_signing_blob(tpm: &mut Tpm) -> KeyBlob {
 /// The modulus size in bytes of a TPM_PUBKEY.
 pub fn modulus_len(p: &Pubkey) -> usize {
     rsa_public(p).size()
+}
+
+/// The shared signing key ([`shared_signing_blob`]) loaded under the SRK: its handle.
+pub fn load_shared_signing_key(tpm: &mut Tpm) -> u32 {
+    let blob = shared_signing_blob(tpm);
+    load_key2(tpm, SRK, SRK_AUTH, &blob).unwrap()
 }
