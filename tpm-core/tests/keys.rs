@@ -303,32 +303,11 @@ fn auth_never_keys_sign_without_a_session() {
     assert_eq!(run::<Sign>(&mut b.tpm, &input), Err(Rc::TPM_AUTHFAIL));
 }
 
-fn pcr16_info(b: &mut Bench, localities: u8) -> tpm_marshal::PcrInfoLong {
-    use commands::integrity::{PcrRead, PcrReadIn};
-    use tpm_marshal::{LocalitySelection, Marshal, PcrComposite, PcrSelection};
-    let select = PcrSelection::new(3, &[16]).unwrap();
-    let value = run::<PcrRead>(&mut b.tpm, &PcrReadIn { pcr_index: 16 })
-        .unwrap()
-        .out_digest;
-    let composite = PcrComposite {
-        select: select.clone(),
-        pcr_values: vec![value],
-    };
-    tpm_marshal::PcrInfoLong {
-        locality_at_creation: LocalitySelection(0),
-        locality_at_release: LocalitySelection(localities),
-        creation_pcr_selection: select.clone(),
-        release_pcr_selection: select,
-        digest_at_creation: [0; 20],
-        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
-    }
-}
-
 #[test]
 fn pcr_bound_key_signs_only_while_its_pcrs_hold() {
     use commands::integrity::{Extend, ExtendIn};
     let mut b = owned(1);
-    let info = pcr16_info(&mut b, 0x1f);
+    let info = bound_to_pcr16(&mut b.tpm, 0x1f);
     let template = key12(
         KeyUsage::TPM_KEY_SIGNING,
         rsa_parms(
@@ -363,7 +342,7 @@ fn pcr_bound_key_signs_only_while_its_pcrs_hold() {
 #[test]
 fn key_bound_to_another_locality_is_bad_locality() {
     let mut b = owned(1);
-    let info = pcr16_info(&mut b, 0x08); // locality 3 only
+    let info = bound_to_pcr16(&mut b.tpm, 0x08); // locality 3 only
     let template = key12(
         KeyUsage::TPM_KEY_SIGNING,
         rsa_parms(
@@ -536,7 +515,7 @@ fn flushing_a_key_ends_the_osap_sessions_opened_for_it() {
 fn a_pcr_bound_parent_loads_children_only_while_its_pcrs_hold() {
     use commands::integrity::{Extend, ExtendIn};
     let mut b = owned(1);
-    let info = pcr16_info(&mut b, 0x1f);
+    let info = bound_to_pcr16(&mut b.tpm, 0x1f);
     let mut template = storage_template(KeyFlags(0));
     if let KeyBlob::Key12(k) = &mut template {
         k.pcr_info = tpm_marshal::Sized32(Some(info));

@@ -7,7 +7,7 @@
 
 mod common;
 mod owner_common;
-use commands::integrity::{Extend, ExtendIn, PcrRead, PcrReadIn};
+use commands::integrity::{Extend, ExtendIn};
 use commands::storage::*;
 use common::*;
 use owner_common::*;
@@ -15,8 +15,7 @@ use rsa::Pkcs1v15Encrypt;
 use tpm_core::Tpm;
 use tpm_marshal::{
     EncScheme, EntityType, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
-    PcrComposite, PcrInfoLong, PcrSelection, ReturnCode as Rc, SigScheme, Sized32, SizedBuffer,
-    StructVer,
+    ReturnCode as Rc, SigScheme, Sized32, SizedBuffer, StructVer,
 };
 
 /// TPM_Seal under the SRK (OSAP), data auth DATA_AUTH.
@@ -40,29 +39,6 @@ fn unseal(tpm: &mut Tpm, blob: &StoredDataBlob, data_auth: [u8; 20]) -> Result<V
         in_data: blob.clone(),
     };
     run_auths::<Unseal>(tpm, &mut [&mut key, &mut data], &input, false).map(|o| o.secret.0)
-}
-
-fn pcr(tpm: &mut Tpm, i: u32) -> [u8; 20] {
-    run::<PcrRead>(tpm, &PcrReadIn { pcr_index: i })
-        .unwrap()
-        .out_digest
-}
-
-/// TPM_PCR_INFO_LONG releasing at PCR 16's current value, at `localities`.
-fn bound_to_pcr16(tpm: &mut Tpm, localities: u8) -> PcrInfoLong {
-    let select = PcrSelection::new(3, &[16]).unwrap();
-    let composite = PcrComposite {
-        select: select.clone(),
-        pcr_values: vec![pcr(tpm, 16)],
-    };
-    PcrInfoLong {
-        locality_at_creation: LocalitySelection(0),
-        locality_at_release: LocalitySelection(localities),
-        creation_pcr_selection: select.clone(),
-        release_pcr_selection: select,
-        digest_at_creation: [0; 20],
-        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
-    }
 }
 
 #[test]

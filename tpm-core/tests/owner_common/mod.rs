@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 use tpm_core::{TestPlatform, Tpm};
 use tpm_marshal::{
     AlgorithmId, AuthDataUsage, EncScheme, EntityType, Key12, KeyBlob, KeyFlags, KeyHandle,
-    KeyParms, KeyParmsDetail, KeyUsage, PcrInfoLong, ProtocolId, Pubkey, ReturnCode, RsaKeyParms,
-    SigScheme, Sized32, SizedBuffer, StartupType, StorePubkey,
+    KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal, PcrComposite, PcrInfoLong,
+    PcrSelection, ProtocolId, Pubkey, ReturnCode, RsaKeyParms, SigScheme, Sized32, SizedBuffer,
+    StartupType, StorePubkey,
 };
 
 pub const OWNER: [u8; 20] = [0x11; 20];
@@ -138,6 +139,27 @@ pub fn identity_template() -> KeyBlob {
         KeyFlags(0),
         None,
     )
+}
+
+/// TPM_PCR_INFO_LONG releasing at PCR 16's current value, at `localities`.
+pub fn bound_to_pcr16(tpm: &mut Tpm, localities: u8) -> PcrInfoLong {
+    use commands::integrity::{PcrRead, PcrReadIn};
+    let select = PcrSelection::new(3, &[16]).unwrap();
+    let value = run::<PcrRead>(tpm, &PcrReadIn { pcr_index: 16 })
+        .unwrap()
+        .out_digest;
+    let composite = PcrComposite {
+        select: select.clone(),
+        pcr_values: vec![value],
+    };
+    PcrInfoLong {
+        locality_at_creation: LocalitySelection(0),
+        locality_at_release: LocalitySelection(localities),
+        creation_pcr_selection: select.clone(),
+        release_pcr_selection: select,
+        digest_at_creation: [0; 20],
+        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
+    }
 }
 
 /// The EK through TPM_ReadPubek.
