@@ -6,7 +6,7 @@
 
 use crate::keys::TpmKey;
 use crate::secret::Secret;
-use tpm_marshal::{Digest, LocalitySelection, Nonce};
+use tpm_marshal::{Digest, KeyHandle, LocalitySelection, Nonce};
 
 /// Number of PCRs of a PC Client TPM (PC Client spec 1.21, 4.1).
 pub const NUM_PCRS: usize = 24;
@@ -198,7 +198,7 @@ impl Default for StClearData {
         Self {
             context_nonce_key: [0; 20],
             count_id: 0,
-            owner_reference: TPM_KH_OWNER,
+            owner_reference: KeyHandle::TPM_KH_OWNER.0,
             disable_reset_lock: false,
             pcrs: [[0; 20]; NUM_PCRS],
             deferred_physical_presence: 0,
@@ -210,9 +210,6 @@ impl Default for StClearData {
 /// Part 2, 5.13: the countID an active counter takes when it is released, so no counter can
 /// be incremented until the next TPM_Startup(ST_CLEAR).
 pub const TPM_COUNT_ID_ILLEGAL: u32 = 0xFFFF_FFFE;
-
-/// Part 2, 4.5 TPM_KH_OWNER.
-pub const TPM_KH_OWNER: u32 = 0x4000_0001;
 
 /// Part 2, 7.6 TPM_STANY_DATA (the parts kept outside the session table).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

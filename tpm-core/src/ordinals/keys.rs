@@ -4,7 +4,6 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey, MAX_KEYS, MAX_OWNER_EVICT};
-use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::context::{KeyControlOwner, KeyControlOwnerIn};
 use tpm_marshal::commands::deprecated::{EvictKey, EvictKeyIn, LoadKey, LoadKeyIn, LoadKeyOut};
@@ -54,7 +53,7 @@ impl Tpm {
             .ok_or(ReturnCode::TPM_AUTHFAIL)?;
         Ok(Entity {
             kind: EntityType::TPM_ET_OWNER,
-            value: TPM_KH_OWNER,
+            value: KeyHandle::TPM_KH_OWNER.0,
             auth,
             sessions: SessionTypes::Any,
         })

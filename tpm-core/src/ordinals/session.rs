@@ -141,7 +141,7 @@ impl Handler for SetOwnerPointer {
             EntityType::TPM_ET_DEL_ROW => Err(ReturnCode::TPM_BADINDEX),
             // 3. The owner's own secret.
             EntityType::TPM_ET_OWNER => {
-                tpm.state.stclear.owner_reference = crate::state::TPM_KH_OWNER;
+                tpm.state.stclear.owner_reference = KeyHandle::TPM_KH_OWNER.0;
                 Ok(())
             }
             // 4.
