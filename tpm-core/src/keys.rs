@@ -16,9 +16,9 @@ use rsa::{BoxedUint, Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, PrivateKey, PublicKey}
 use sha1::Sha1;
 use tpm_marshal::{
     AlgorithmId, AuthDataUsage, Digest, EncScheme, KeyBlob, KeyFlags, KeyParms, KeyParmsDetail,
-    KeyUsage, LocalitySelection, Marshal, MarshalError, PayloadType, PcrComposite, PcrInfoLong,
-    PcrSelection, Pubkey, Reader, ReturnCode, SigScheme, SizedBuffer, StoreAsymkey, StorePrivkey,
-    StorePubkey, Unmarshal, Writer,
+    KeyUsage, LocalitySelection, Marshal, MarshalError, PayloadType, PcrComposite, PcrInfo,
+    PcrInfoLong, PcrSelection, Pubkey, Reader, ReturnCode, SigScheme, SizedBuffer, StoreAsymkey,
+    StorePrivkey, StorePubkey, Unmarshal, Writer,
 };
 use zeroize::{Zeroize, Zeroizing};
 
@@ -58,7 +58,38 @@ impl core::fmt::Debug for TpmKey {
     }
 }
 
+/// Part 2, 8.3 TPM_PCR_INFO (1.1) as TPM_PCR_INFO_LONG: the same selection for creation
+/// and release, releasable at any locality.
+pub(crate) fn pcr_info_long(i: &PcrInfo) -> PcrInfoLong {
+    PcrInfoLong {
+        locality_at_creation: LocalitySelection(0x1f),
+        locality_at_release: LocalitySelection(0x1f),
+        creation_pcr_selection: i.pcr_selection.clone(),
+        release_pcr_selection: i.pcr_selection.clone(),
+        digest_at_creation: i.digest_at_creation,
+        digest_at_release: i.digest_at_release,
+    }
+}
+
 impl TpmKey {
+    /// A new key pair sized by `blob`'s parameters, its public key written into the blob.
+    pub(crate) fn generate(
+        platform: &mut dyn Platform,
+        mut blob: KeyBlob,
+        usage_auth: Secret,
+        migration_auth: Secret,
+    ) -> Result<Self, ReturnCode> {
+        let private = generate(platform, key_bits(blob.algorithm_parms()))?;
+        set_pub_key(&mut blob, private.as_public_key());
+        Ok(TpmKey {
+            blob,
+            private,
+            usage_auth,
+            migration_auth,
+            parent_pcr_status: false,
+        })
+    }
+
     /// keyUsage.
     pub fn usage(&self) -> KeyUsage {
         self.blob.key_usage()
@@ -86,14 +117,7 @@ impl TpmKey {
     pub fn pcr_info(&self) -> Option<PcrInfoLong> {
         match &self.blob {
             KeyBlob::Key12(k) => k.pcr_info.0.clone(),
-            KeyBlob::Key(k) => k.pcr_info.0.as_ref().map(|i| PcrInfoLong {
-                locality_at_creation: LocalitySelection(0x1f),
-                locality_at_release: LocalitySelection(0x1f),
-                creation_pcr_selection: i.pcr_selection.clone(),
-                release_pcr_selection: i.pcr_selection.clone(),
-                digest_at_creation: i.digest_at_creation,
-                digest_at_release: i.digest_at_release,
-            }),
+            KeyBlob::Key(k) => k.pcr_info.0.as_ref().map(pcr_info_long),
         }
     }
 

@@ -80,6 +80,16 @@ impl Sessions {
         self.slots.len() != before
     }
 
+    /// Closes the OSAP sessions opened for the entity `entity_type`/`entity_value` (when
+    /// the entity goes away, so a later one at the same handle is not authorized by the
+    /// old shared secret).
+    pub fn close_osap_for(&mut self, entity_type: EntityType, entity_value: u32) {
+        self.slots.retain(|s| {
+            !matches!(&s.kind, SessionKind::Osap { entity_type: t, entity_value: v, .. }
+                if *t == entity_type && *v == entity_value)
+        });
+    }
+
     /// Closes every session.
     pub fn clear(&mut self) {
         self.slots.clear();
@@ -204,6 +214,32 @@ pub fn sha1(parts: &[&[u8]]) -> Digest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closing_an_entity_ends_only_its_osap_sessions() {
+        let osap = |handle, entity_type, entity_value| Session {
+            handle,
+            nonce_even: [0; 20],
+            kind: SessionKind::Osap {
+                entity_type,
+                entity_value,
+                shared_secret: Secret::new([1; 20]),
+            },
+        };
+        let mut t = Sessions::default();
+        t.open(osap(1, EntityType::TPM_ET_KEYHANDLE, 7)).unwrap();
+        t.open(osap(2, EntityType::TPM_ET_NV, 7)).unwrap();
+        t.open(osap(3, EntityType::TPM_ET_KEYHANDLE, 8)).unwrap();
+        t.open(Session {
+            handle: 4,
+            nonce_even: [0; 20],
+            kind: SessionKind::Oiap,
+        })
+        .unwrap();
+        t.close_osap_for(EntityType::TPM_ET_KEYHANDLE, 7);
+        let left: Vec<u32> = t.iter().map(|s| s.handle).collect();
+        assert_eq!(left, [2, 3, 4]);
+    }
 
     #[test]
     fn table_holds_at_most_sixteen_sessions() {

@@ -6,15 +6,16 @@
 
 use crate::keys::TpmKey;
 use crate::secret::Secret;
-use tpm_marshal::{Digest, LocalitySelection, Nonce};
+use tpm_marshal::{Digest, KeyHandle, LocalitySelection, Nonce};
 
 /// Number of PCRs of a PC Client TPM (PC Client spec 1.21, 4.1).
 pub const NUM_PCRS: usize = 24;
 
 /// Declares a struct of TPM_BOOL flags in spec order with `to_bits`/`from_bits` in that
-/// order, so the wire form and the state file list the flags once.
+/// order and a conversion to the wire structure of the same fields, so the wire form and
+/// the state file list the flags once.
 macro_rules! bool_flags {
-    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident),* $(,)? }) => {
+    ($(#[$meta:meta])* pub struct $name:ident => $wire:path { $($(#[$fmeta:meta])* $field:ident),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
         #[allow(missing_docs)]
@@ -35,12 +36,18 @@ macro_rules! bool_flags {
                 Self { $($field),* }
             }
         }
+
+        impl From<$name> for $wire {
+            fn from(f: $name) -> Self {
+                Self { $($field: f.$field),* }
+            }
+        }
     };
 }
 
 bool_flags! {
     /// Part 2, 7.1 TPM_PERMANENT_FLAGS.
-    pub struct PermanentFlags {
+    pub struct PermanentFlags => tpm_marshal::PermanentFlags {
         disable,
         ownership,
         deactivated,
@@ -66,7 +73,7 @@ bool_flags! {
 
 bool_flags! {
     /// Part 2, 7.2 TPM_STCLEAR_FLAGS.
-    pub struct StClearFlags {
+    pub struct StClearFlags => tpm_marshal::StClearFlags {
         deactivated,
         disable_force_clear,
         physical_presence,
@@ -191,7 +198,7 @@ impl Default for StClearData {
         Self {
             context_nonce_key: [0; 20],
             count_id: 0,
-            owner_reference: TPM_KH_OWNER,
+            owner_reference: KeyHandle::TPM_KH_OWNER.0,
             disable_reset_lock: false,
             pcrs: [[0; 20]; NUM_PCRS],
             deferred_physical_presence: 0,
@@ -203,9 +210,6 @@ impl Default for StClearData {
 /// Part 2, 5.13: the countID an active counter takes when it is released, so no counter can
 /// be incremented until the next TPM_Startup(ST_CLEAR).
 pub const TPM_COUNT_ID_ILLEGAL: u32 = 0xFFFF_FFFE;
-
-/// Part 2, 4.5 TPM_KH_OWNER.
-pub const TPM_KH_OWNER: u32 = 0x4000_0001;
 
 /// Part 2, 7.6 TPM_STANY_DATA (the parts kept outside the session table).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

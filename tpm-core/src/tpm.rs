@@ -288,6 +288,18 @@ impl Tpm {
             || (f.physical_presence_cmd_enable && self.state.stclear_flags.physical_presence)
     }
 
+    /// TPM_DISABLED / TPM_DEACTIVATED for what a disabled or deactivated TPM refuses
+    /// inside a command the dispatcher lets through.
+    pub(crate) fn require_enabled_active(&self) -> Result<(), ReturnCode> {
+        if self.state.permanent_flags.disable {
+            Err(ReturnCode::TPM_DISABLED)
+        } else if self.state.deactivated() {
+            Err(ReturnCode::TPM_DEACTIVATED)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Completes the self-test (nothing in this engine can fail it).
     pub(crate) fn continue_self_test(&mut self) {
         self.self_test = SelfTest::Full;

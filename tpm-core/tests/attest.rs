@@ -17,8 +17,7 @@ use sha1::Sha1;
 use tpm_marshal::{Marshal, PcrSelection, ReturnCode as Rc, SigScheme};
 
 fn loaded_signing_key(b: &mut Bench) -> (u32, rsa::PublicKey) {
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let public = rsa_public(&get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap());
     (h, public)
 }
@@ -91,14 +90,10 @@ fn quote2_signs_quote_info2_and_version_info() {
 #[test]
 fn quote_with_a_der_key_is_inappropriate_sig() {
     let mut b = owned(1);
-    let blob = create_wrap_key(
+    let h = create_and_load(
         &mut b.tpm,
-        SRK,
-        SRK_AUTH,
         signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_DER, 1024),
-    )
-    .unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    );
     let mut s = oiap(&mut b.tpm, KEY_AUTH);
     let input = QuoteIn {
         key_handle: h,
@@ -140,7 +135,7 @@ fn certify_key_signs_certify_info_with_the_certifying_key() {
         key_handle: key,
         anti_replay: [0x12; 20],
     };
-    let out = run_auths::<CertifyKey>(&mut b.tpm, &mut [&mut s1, &mut s2], &input).unwrap();
+    let out = run_auths::<CertifyKey>(&mut b.tpm, &mut [&mut s1, &mut s2], &input, false).unwrap();
     let CertifyKeyInfo::V1(info) = &out.certify_info else {
         panic!("TPM_CERTIFY_INFO expected for a key without PCRs");
     };
@@ -181,8 +176,7 @@ fn certify_key2_describes_a_pcr_bound_key_with_certify_info2() {
         KeyFlags::TPM_PCRIGNOREDONREAD,
         Some(info),
     );
-    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
-    let key = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let key = create_and_load(&mut b.tpm, template);
     // Sessions in handle order: the certified key's, then the certifying key's.
     let mut s1 = oiap(&mut b.tpm, KEY_AUTH);
     let mut s2 = oiap(&mut b.tpm, KEY_AUTH);
@@ -192,7 +186,7 @@ fn certify_key2_describes_a_pcr_bound_key_with_certify_info2() {
         migration_pub_digest: [0; 20],
         anti_replay: [0x21; 20],
     };
-    let out = run_auths::<CertifyKey2>(&mut b.tpm, &mut [&mut s1, &mut s2], &input).unwrap();
+    let out = run_auths::<CertifyKey2>(&mut b.tpm, &mut [&mut s1, &mut s2], &input, false).unwrap();
     let info = &out.certify_info;
     assert_eq!(info.payload_type, PayloadType::TPM_PT_ASYM);
     assert_eq!(info.pcr_info.0.as_ref().unwrap().pcr_selection, select);

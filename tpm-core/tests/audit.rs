@@ -8,7 +8,6 @@
 )]
 
 mod common;
-mod owned;
 mod owner_common;
 use commands::audit::{
     GetAuditDigest, GetAuditDigestIn, GetAuditDigestOut, SetOrdinalAuditStatus,
@@ -18,8 +17,7 @@ use commands::crypto::{GetRandom, GetRandomIn};
 use commands::integrity::{PcrRead, PcrReadIn};
 use commands::nv::{NvReadValue, NvReadValueIn};
 use common::*;
-use owned::*;
-use tpm_core::{TestPlatform, Tpm};
+use owner_common::*;
 use tpm_marshal::{Marshal, NvIndex, Ordinal, ReturnCode as Rc, StartupType};
 
 /// The audit digest as a verifier recomputes it.
@@ -64,23 +62,13 @@ impl Verifier {
 
 /// A power cycle: the same store, a new TPM value, TPM_Startup(ST_CLEAR).
 fn restart(b: Bench) -> Bench {
-    let platform = TestPlatform::new(3);
-    let controls = platform.controls();
-    let store = b.store.clone();
-    drop(b);
-    let mut tpm = Tpm::new(ACTIVE, Box::new(platform), Box::new(store.clone())).unwrap();
-    startup(&mut tpm, StartupType::TPM_ST_CLEAR).unwrap();
-    Bench {
-        tpm,
-        controls,
-        store,
-    }
+    power_cycle(b, ACTIVE, 3, StartupType::TPM_ST_CLEAR)
 }
 
 /// An owned TPM after a power cycle, so its audit digest is clear (TPM_TakeOwnership is
 /// audited by default).
-fn owned() -> Bench {
-    restart(owned_tpm())
+fn owned_restarted() -> Bench {
+    restart(owned(1))
 }
 
 fn set_audit(b: &mut Bench, ordinal: Ordinal, on: bool) -> Result<(), Rc> {
@@ -120,7 +108,7 @@ fn random(b: &mut Bench, n: u32) -> Vec<u8> {
 
 #[test]
 fn audit_digest_of_audited_commands_equals_an_independent_computation() {
-    let mut b = owned();
+    let mut b = owned_restarted();
     let mut v = Verifier::after(&mut b);
     let first_session = v.counter + 1;
     // TPM_SetOrdinalAuditStatus is audited by default.
@@ -148,7 +136,7 @@ fn audit_digest_of_audited_commands_equals_an_independent_computation() {
 
 #[test]
 fn failed_commands_are_not_audited() {
-    let mut b = owned();
+    let mut b = owned_restarted();
     set_audit(&mut b, Ordinal::TPM_ORD_NV_ReadValue, true).unwrap();
     let before = digest(&mut b).audit_digest;
     let input = NvReadValueIn {
@@ -165,7 +153,7 @@ fn failed_commands_are_not_audited() {
 
 #[test]
 fn set_ordinal_audit_status_is_audited_by_its_status_before_it_runs() {
-    let mut b = owned();
+    let mut b = owned_restarted();
     let mut v = Verifier::after(&mut b);
     let this = Ordinal::TPM_ORD_SetOrdinalAuditStatus;
     // Turning its own audit off is still audited; turning it back on is not.
@@ -177,7 +165,7 @@ fn set_ordinal_audit_status_is_audited_by_its_status_before_it_runs() {
 
 #[test]
 fn only_implemented_auditable_ordinals_can_be_audited() {
-    let mut b = owned();
+    let mut b = owned_restarted();
     assert_eq!(
         set_audit(&mut b, Ordinal::TPM_ORD_GetCapabilitySigned, true),
         Err(Rc::TPM_BADINDEX)
@@ -203,7 +191,7 @@ fn only_implemented_auditable_ordinals_can_be_audited() {
 
 #[test]
 fn audit_digest_clears_on_startup_and_a_new_audit_session_counts_up() {
-    let mut b = owned();
+    let mut b = owned_restarted();
     set_audit(&mut b, Ordinal::TPM_ORD_GetRandom, true).unwrap();
     let session = digest(&mut b).counter_value.counter;
     let mut b = restart(b);
@@ -227,7 +215,7 @@ fn audit_digest_clears_on_startup_and_a_new_audit_session_counts_up() {
 
 #[test]
 fn get_audit_digest_lists_audited_ordinals_from_the_start_ordinal() {
-    let mut b = owned();
+    let mut b = owned_restarted();
     set_audit(&mut b, Ordinal::TPM_ORD_GetRandom, true).unwrap();
     let all = digest(&mut b).ord_list.ordinals;
     assert!(all.windows(2).all(|w| w[0].0 < w[1].0));
@@ -248,7 +236,7 @@ fn get_audit_digest_lists_audited_ordinals_from_the_start_ordinal() {
 #[test]
 fn save_state_audits_only_its_input() {
     use commands::startup::SaveState;
-    let mut b = owned();
+    let mut b = owned_restarted();
     set_audit(&mut b, Ordinal::TPM_ORD_SaveState, true).unwrap();
     let mut b = restart(b);
     let mut v = Verifier::after(&mut b);

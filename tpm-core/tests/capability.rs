@@ -7,7 +7,7 @@
 )]
 
 mod common;
-use commands::capability::{GetCapability, GetCapabilityIn, SetCapability, SetCapabilityIn};
+use commands::capability::{SetCapability, SetCapabilityIn};
 use common::*;
 use tpm_marshal::structures::flags::{PermanentFlags, StClearFlags};
 use tpm_marshal::{
@@ -18,14 +18,7 @@ use tpm_marshal::{
 };
 
 fn cap(b: &mut Bench, area: Area, sub: &[u8]) -> Result<Vec<u8>, Rc> {
-    run::<GetCapability>(
-        &mut b.tpm,
-        &GetCapabilityIn {
-            cap_area: area,
-            sub_cap: SizedBuffer(sub.to_vec()),
-        },
-    )
-    .map(|o| o.resp.0)
+    get_capability(&mut b.tpm, area, sub)
 }
 
 fn cap32(b: &mut Bench, area: Area, sub: u32) -> Result<Vec<u8>, Rc> {

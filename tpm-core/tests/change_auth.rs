@@ -38,7 +38,8 @@ fn change_auth(tpm: &mut Tpm, et: EntityType, old: [u8; 20], enc: &[u8]) -> Resu
         entity_type: et,
         enc_data: SizedBuffer(enc.to_vec()),
     };
-    run_auths::<ChangeAuth>(tpm, &mut [&mut parent, &mut entity], &input).map(|o| o.out_data.0)
+    run_auths::<ChangeAuth>(tpm, &mut [&mut parent, &mut entity], &input, false)
+        .map(|o| o.out_data.0)
 }
 
 #[test]
@@ -103,7 +104,7 @@ fn change_auth_of_sealed_data_then_unseal_with_the_new_auth() {
         parent_handle: SRK,
         in_data: StoredDataBlob::StoredData(d),
     };
-    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input, false).unwrap();
     assert_eq!(out.secret.0, b"data");
 }
 
@@ -131,9 +132,7 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
     use commands::identity::{MakeIdentity, MakeIdentityIn};
     use rsa::Pkcs1v15Sign;
     use sha1::Sha1;
-    use tpm_marshal::{
-        ChangeauthValidate, EncScheme, KeyFlags, KeyUsage, Marshal, Pubkey, SigScheme,
-    };
+    use tpm_marshal::{ChangeauthValidate, EncScheme, Marshal, Pubkey, SigScheme};
     let mut b = owned(1);
     // An identity key to certify the ephemeral key.
     let id_auth = [0x66; 20];
@@ -142,18 +141,9 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
     let input = MakeIdentityIn {
         identity_auth: adip(&owner, &owner.nonce_even.clone(), &id_auth),
         label_priv_ca_digest: [0; 20],
-        id_key_params: key12(
-            KeyUsage::TPM_KEY_IDENTITY,
-            rsa_parms(
-                EncScheme::TPM_ES_NONE,
-                SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-                2048,
-            ),
-            KeyFlags(0),
-            None,
-        ),
+        id_key_params: identity_template(),
     };
-    let id_blob = run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input)
+    let id_blob = run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input, false)
         .unwrap()
         .id_key;
     let id = load_key2(&mut b.tpm, SRK, SRK_AUTH, &id_blob).unwrap();
@@ -246,7 +236,8 @@ fn change_auth_asym_start_and_finish_change_a_sealed_blobs_auth() {
         parent_handle: SRK,
         in_data: StoredDataBlob::StoredData(d),
     };
-    let secret = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let secret =
+        run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input, false).unwrap();
     assert_eq!(secret.secret.0, b"asym");
     // The ephemeral key is gone.
     assert_eq!(

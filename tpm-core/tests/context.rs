@@ -43,8 +43,7 @@ fn load(tpm: &mut Tpm, blob: &ContextBlob, keep: bool) -> Result<u32, Rc> {
 #[test]
 fn key_context_saves_flushes_and_loads_back_at_its_handle() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let pub_key = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
     let ctx = save(&mut b.tpm, h, ResourceType::TPM_RT_KEY).unwrap();
     assert_eq!(ctx.label, *b"0123456789abcdef");
@@ -71,8 +70,7 @@ fn key_context_saves_flushes_and_loads_back_at_its_handle() {
 #[test]
 fn tampered_or_foreign_context_is_badcontext() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let ctx = save(&mut b.tpm, h, ResourceType::TPM_RT_KEY).unwrap();
     let mut bad = ctx.clone();
     bad.sensitive_data.0[3] ^= 1;

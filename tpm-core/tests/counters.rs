@@ -7,7 +7,6 @@
 )]
 
 mod common;
-mod owned;
 mod owner_common;
 use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::counters::{
@@ -17,8 +16,7 @@ use commands::counters::{
 };
 use commands::startup::SaveState;
 use common::*;
-use owned::*;
-use tpm_core::{TestPlatform, Tpm};
+use owner_common::*;
 use tpm_marshal::{
     CapProperty, CapabilityArea, EntityType, ResourceType, ReturnCode as Rc, SizedBuffer,
     StartupType,
@@ -26,14 +24,10 @@ use tpm_marshal::{
 
 const COUNTER_AUTH: [u8; 20] = [0xc0; 20];
 
-fn owned() -> Bench {
-    owned_tpm()
-}
-
 fn create(b: &mut Bench, label: &[u8; 4]) -> Result<CreateCounterOut, Rc> {
     let mut s = owner_osap(&mut b.tpm);
     let input = CreateCounterIn {
-        enc_auth: adip(&s, COUNTER_AUTH),
+        enc_auth: adip(&s, &s.nonce_even, &COUNTER_AUTH),
         label: *label,
     };
     run_auth1::<CreateCounter>(&mut b.tpm, &mut s, &input, false)
@@ -50,34 +44,21 @@ fn read(b: &mut Bench, id: u32) -> Result<u32, Rc> {
 }
 
 fn restart(b: Bench, t: StartupType) -> Bench {
-    let platform = TestPlatform::new(9);
-    let controls = platform.controls();
-    let store = b.store.clone();
-    drop(b);
-    let mut tpm = Tpm::new(ACTIVE, Box::new(platform), Box::new(store.clone())).unwrap();
-    startup(&mut tpm, t).unwrap();
-    Bench {
-        tpm,
-        controls,
-        store,
-    }
+    power_cycle(b, ACTIVE, 9, t)
 }
 
 fn property(b: &mut Bench, p: CapProperty) -> u32 {
-    let out = run::<GetCapability>(
+    let resp = get_capability(
         &mut b.tpm,
-        &GetCapabilityIn {
-            cap_area: CapabilityArea::TPM_CAP_PROPERTY,
-            sub_cap: SizedBuffer(p.0.to_be_bytes().to_vec()),
-        },
-    )
-    .unwrap();
-    u32::from_be_bytes(out.resp.0.try_into().unwrap())
+        CapabilityArea::TPM_CAP_PROPERTY,
+        &p.0.to_be_bytes(),
+    );
+    u32::from_be_bytes(resp.unwrap().try_into().unwrap())
 }
 
 #[test]
 fn create_counter_returns_its_id_label_and_first_value() {
-    let mut b = owned();
+    let mut b = owned(1);
     let out = create(&mut b, b"boot").unwrap();
     assert_eq!(out.counter_value.label, *b"boot");
     assert_eq!(out.counter_value.counter, 1);
@@ -97,7 +78,7 @@ fn create_counter_returns_its_id_label_and_first_value() {
 
 #[test]
 fn create_counter_needs_the_owner_over_osap() {
-    let mut b = owned();
+    let mut b = owned(1);
     let mut s = oiap(&mut b.tpm, OWNER);
     let input = CreateCounterIn {
         enc_auth: [0; 20],
@@ -116,7 +97,7 @@ fn create_counter_needs_the_owner_over_osap() {
 
 #[test]
 fn at_least_eight_counters_then_resources() {
-    let mut b = owned();
+    let mut b = owned(1);
     assert_eq!(property(&mut b, CapProperty::TPM_CAP_PROP_COUNTERS), 8);
     for _ in 0..8 {
         create(&mut b, b"many").unwrap();
@@ -127,7 +108,7 @@ fn at_least_eight_counters_then_resources() {
 
 #[test]
 fn increment_needs_the_counter_auth() {
-    let mut b = owned();
+    let mut b = owned(1);
     let id = create(&mut b, b"auth").unwrap().count_id;
     let mut s = oiap(&mut b.tpm, [1; 20]);
     let input = IncrementCounterIn { count_id: id };
@@ -144,7 +125,7 @@ fn increment_needs_the_counter_auth() {
 
 #[test]
 fn only_one_counter_increments_per_boot_cycle() {
-    let mut b = owned();
+    let mut b = owned(1);
     let a = create(&mut b, b"aaaa").unwrap().count_id;
     let c = create(&mut b, b"cccc").unwrap().count_id;
     assert_eq!(
@@ -169,7 +150,7 @@ fn only_one_counter_increments_per_boot_cycle() {
 
 #[test]
 fn counter_values_never_decrease_or_repeat_over_1000_increments_and_10_restarts() {
-    let mut b = owned();
+    let mut b = owned(1);
     let id = create(&mut b, b"mono").unwrap().count_id;
     let mut seen = vec![read(&mut b, id).unwrap()];
     for _ in 0..10 {
@@ -188,7 +169,7 @@ fn counter_values_never_decrease_or_repeat_over_1000_increments_and_10_restarts(
 
 #[test]
 fn a_released_counter_is_gone_and_the_next_starts_above_it() {
-    let mut b = owned();
+    let mut b = owned(1);
     let id = create(&mut b, b"gone").unwrap().count_id;
     for _ in 0..4 {
         increment(&mut b, id).unwrap();
@@ -216,7 +197,7 @@ fn a_released_counter_is_gone_and_the_next_starts_above_it() {
 
 #[test]
 fn release_counter_owner_releases_with_the_owner_auth() {
-    let mut b = owned();
+    let mut b = owned(1);
     let id = create(&mut b, b"ownr").unwrap().count_id;
     let mut s = oiap(&mut b.tpm, OWNER);
     let input = ReleaseCounterOwnerIn { count_id: id };
@@ -231,7 +212,7 @@ fn release_counter_owner_releases_with_the_owner_auth() {
 
 #[test]
 fn unknown_counters_are_bad_counter() {
-    let mut b = owned();
+    let mut b = owned(1);
     assert_eq!(read(&mut b, 1), Err(Rc::TPM_BAD_COUNTER));
     let mut s = oiap(&mut b.tpm, COUNTER_AUTH);
     let input = IncrementCounterIn { count_id: 99 };
@@ -245,7 +226,7 @@ fn unknown_counters_are_bad_counter() {
 fn counter_values_never_go_back_across_owner_clear() {
     use commands::opt_in::{PhysicalEnable, PhysicalSetDeactivated, PhysicalSetDeactivatedIn};
     use commands::ownership::OwnerClear;
-    let mut b = owned();
+    let mut b = owned(1);
     let id = create(&mut b, b"old!").unwrap().count_id;
     for _ in 0..5 {
         increment(&mut b, id).unwrap();

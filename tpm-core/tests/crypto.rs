@@ -19,6 +19,27 @@ fn hex(s: &str) -> [u8; 20] {
     v.try_into().unwrap()
 }
 
+/// TPM_SHA1Update with `data`.
+fn sha1_update(b: &mut Bench, data: Vec<u8>) -> Result<(), Rc> {
+    run::<Sha1Update>(
+        &mut b.tpm,
+        &Sha1UpdateIn {
+            hash_data: SizedBuffer(data),
+        },
+    )
+}
+
+/// TPM_SHA1Complete with `data`: the digest.
+fn sha1_complete(b: &mut Bench, data: Vec<u8>) -> Result<[u8; 20], Rc> {
+    run::<Sha1Complete>(
+        &mut b.tpm,
+        &Sha1CompleteIn {
+            hash_data: SizedBuffer(data),
+        },
+    )
+    .map(|o| o.hash_value)
+}
+
 /// Hashes `data` through the TPM's SHA-1 session: whole 4032-byte updates, then 64-byte
 /// updates, then the final bytes (at most 64) to SHA1Complete.
 fn tpm_sha1(b: &mut Bench, data: &[u8]) -> Result<[u8; 20], Rc> {
@@ -33,21 +54,10 @@ fn tpm_sha1(b: &mut Bench, data: &[u8]) -> Result<[u8; 20], Rc> {
             (rest.len() - 1) / 64 * 64
         };
         let (chunk, tail) = rest.split_at(n);
-        run::<Sha1Update>(
-            &mut b.tpm,
-            &Sha1UpdateIn {
-                hash_data: SizedBuffer(chunk.to_vec()),
-            },
-        )?;
+        sha1_update(b, chunk.to_vec())?;
         rest = tail;
     }
-    run::<Sha1Complete>(
-        &mut b.tpm,
-        &Sha1CompleteIn {
-            hash_data: SizedBuffer(rest.to_vec()),
-        },
-    )
-    .map(|o| o.hash_value)
+    sha1_complete(b, rest.to_vec())
 }
 
 #[test]
@@ -77,63 +87,23 @@ fn sha1_session_fips_180_known_answers() {
 #[test]
 fn sha1_update_without_start_is_sha_thread() {
     let mut b = started();
-    assert_eq!(
-        run::<Sha1Update>(
-            &mut b.tpm,
-            &Sha1UpdateIn {
-                hash_data: SizedBuffer(vec![0; 64])
-            }
-        ),
-        Err(Rc::TPM_SHA_THREAD)
-    );
-    assert_eq!(
-        run::<Sha1Complete>(
-            &mut b.tpm,
-            &Sha1CompleteIn {
-                hash_data: SizedBuffer(vec![])
-            }
-        ),
-        Err(Rc::TPM_SHA_THREAD)
-    );
+    assert_eq!(sha1_update(&mut b, vec![0; 64]), Err(Rc::TPM_SHA_THREAD));
+    assert_eq!(sha1_complete(&mut b, vec![]), Err(Rc::TPM_SHA_THREAD));
 }
 
 #[test]
 fn sha1_update_of_a_partial_block_is_sha_error_and_ends_the_session() {
     let mut b = started();
     run::<Sha1Start>(&mut b.tpm, &()).unwrap();
-    assert_eq!(
-        run::<Sha1Update>(
-            &mut b.tpm,
-            &Sha1UpdateIn {
-                hash_data: SizedBuffer(vec![0; 65])
-            }
-        ),
-        Err(Rc::TPM_SHA_ERROR)
-    );
-    assert_eq!(
-        run::<Sha1Complete>(
-            &mut b.tpm,
-            &Sha1CompleteIn {
-                hash_data: SizedBuffer(vec![])
-            }
-        ),
-        Err(Rc::TPM_SHA_THREAD)
-    );
+    assert_eq!(sha1_update(&mut b, vec![0; 65]), Err(Rc::TPM_SHA_ERROR));
+    assert_eq!(sha1_complete(&mut b, vec![]), Err(Rc::TPM_SHA_THREAD));
 }
 
 #[test]
 fn sha1_complete_with_more_than_64_bytes_is_sha_error() {
     let mut b = started();
     run::<Sha1Start>(&mut b.tpm, &()).unwrap();
-    assert_eq!(
-        run::<Sha1Complete>(
-            &mut b.tpm,
-            &Sha1CompleteIn {
-                hash_data: SizedBuffer(vec![0; 65])
-            }
-        ),
-        Err(Rc::TPM_SHA_ERROR)
-    );
+    assert_eq!(sha1_complete(&mut b, vec![0; 65]), Err(Rc::TPM_SHA_ERROR));
 }
 
 #[test]
@@ -141,15 +111,7 @@ fn another_ordinal_ends_the_sha1_session() {
     let mut b = started();
     run::<Sha1Start>(&mut b.tpm, &()).unwrap();
     run::<PcrRead>(&mut b.tpm, &PcrReadIn { pcr_index: 0 }).unwrap();
-    assert_eq!(
-        run::<Sha1Complete>(
-            &mut b.tpm,
-            &Sha1CompleteIn {
-                hash_data: SizedBuffer(vec![])
-            }
-        ),
-        Err(Rc::TPM_SHA_THREAD)
-    );
+    assert_eq!(sha1_complete(&mut b, vec![]), Err(Rc::TPM_SHA_THREAD));
 }
 
 #[test]

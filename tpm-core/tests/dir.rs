@@ -7,13 +7,12 @@
 )]
 
 mod common;
-mod owned;
 mod owner_common;
 use commands::deprecated::{DirRead, DirReadIn, DirWriteAuth, DirWriteAuthIn};
 use commands::nv::{NvReadValue, NvReadValueIn};
 use commands::sessions::{SetOwnerPointer, SetOwnerPointerIn};
 use common::*;
-use owned::*;
+use owner_common::*;
 use tpm_marshal::{EntityType, NvIndex, ReturnCode as Rc};
 
 fn dir_write(b: &mut Bench, owner: [u8; 20], index: u32, value: [u8; 20]) -> Result<(), Rc> {
@@ -31,7 +30,7 @@ fn dir_read(b: &mut Bench, index: u32) -> Result<[u8; 20], Rc> {
 
 #[test]
 fn the_owner_writes_dir_0_and_anyone_reads_it() {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     assert_eq!(dir_read(&mut b, 0).unwrap(), [0; 20]);
     dir_write(&mut b, OWNER, 0, [0xd1; 20]).unwrap();
     assert_eq!(dir_read(&mut b, 0).unwrap(), [0xd1; 20]);
@@ -50,7 +49,7 @@ fn the_owner_writes_dir_0_and_anyone_reads_it() {
 
 #[test]
 fn dir_write_needs_the_owner_auth() {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     assert_eq!(
         dir_write(&mut b, [5; 20], 0, [1; 20]),
         Err(Rc::TPM_AUTHFAIL)
@@ -60,7 +59,7 @@ fn dir_write_needs_the_owner_auth() {
 
 #[test]
 fn only_dir_0_exists() {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     assert_eq!(dir_read(&mut b, 1), Err(Rc::TPM_BADINDEX));
     assert_eq!(dir_write(&mut b, OWNER, 1, [1; 20]), Err(Rc::TPM_BADINDEX));
 }

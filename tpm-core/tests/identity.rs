@@ -16,24 +16,11 @@ use sha1::Sha1;
 use tpm_core::Tpm;
 use tpm_marshal::{
     AlgorithmId, EkBlob, EkBlobActivate, EkType, EncScheme, EntityType, KeyBlob, KeyFlags,
-    KeyUsage, LocalitySelection, Marshal, Ordinal, PcrInfoShort, PcrSelection, Pubkey,
-    ReturnCode as Rc, SigScheme, SizedBuffer, SizedBuffer16, SymmetricKey,
+    LocalitySelection, Marshal, Ordinal, PcrInfoShort, PcrSelection, Pubkey, ReturnCode as Rc,
+    SigScheme, SizedBuffer, SizedBuffer16, SymmetricKey,
 };
 
 const ID_AUTH: [u8; 20] = [0x66; 20];
-
-fn identity_template() -> KeyBlob {
-    key12(
-        KeyUsage::TPM_KEY_IDENTITY,
-        rsa_parms(
-            EncScheme::TPM_ES_NONE,
-            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-            2048,
-        ),
-        KeyFlags(0),
-        None,
-    )
-}
 
 fn make_identity(tpm: &mut Tpm, label: [u8; 20]) -> MakeIdentityOut {
     let mut srk = oiap(tpm, SRK_AUTH);
@@ -43,7 +30,7 @@ fn make_identity(tpm: &mut Tpm, label: [u8; 20]) -> MakeIdentityOut {
         label_priv_ca_digest: label,
         id_key_params: identity_template(),
     };
-    run_auths::<MakeIdentity>(tpm, &mut [&mut srk, &mut owner], &input).unwrap()
+    run_auths::<MakeIdentity>(tpm, &mut [&mut srk, &mut owner], &input, false).unwrap()
 }
 
 /// TPM_EK_BLOB(TPM_EK_BLOB_ACTIVATE) for the identity key, encrypted to the EK.
@@ -71,7 +58,8 @@ fn activate(tpm: &mut Tpm, h: u32, blob: Vec<u8>) -> Result<SymmetricKey, Rc> {
         id_key_handle: h,
         blob: SizedBuffer(blob),
     };
-    run_auths::<ActivateIdentity>(tpm, &mut [&mut id, &mut owner], &input).map(|o| o.symmetric_key)
+    run_auths::<ActivateIdentity>(tpm, &mut [&mut id, &mut owner], &input, false)
+        .map(|o| o.symmetric_key)
 }
 
 fn no_pcrs() -> PcrInfoShort {
@@ -139,7 +127,7 @@ fn make_identity_refuses_a_non_identity_key() {
         id_key_params: signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 2048),
     };
     assert_eq!(
-        run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input).err(),
+        run_auths::<MakeIdentity>(&mut b.tpm, &mut [&mut srk, &mut owner], &input, false).err(),
         Some(Rc::TPM_INVALID_KEYUSAGE)
     );
 }
@@ -154,8 +142,7 @@ fn an_identity_key_certifies_only_non_migratable_keys() {
     if let KeyBlob::Key12(k) = &mut migratable {
         k.key_flags = KeyFlags::TPM_MIGRATABLE;
     }
-    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, migratable).unwrap();
-    let key = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let key = create_and_load(&mut b.tpm, migratable);
     let certify = |tpm: &mut Tpm, key| {
         let mut s1 = oiap(tpm, ID_AUTH);
         let mut s2 = oiap(tpm, KEY_AUTH);
@@ -164,7 +151,7 @@ fn an_identity_key_certifies_only_non_migratable_keys() {
             key_handle: key,
             anti_replay: [0; 20],
         };
-        run_auths::<CertifyKey>(tpm, &mut [&mut s1, &mut s2], &input).map(|_| ())
+        run_auths::<CertifyKey>(tpm, &mut [&mut s1, &mut s2], &input, false).map(|_| ())
     };
     assert_eq!(certify(&mut b.tpm, key), Err(Rc::TPM_MIGRATEFAIL));
     let shared = shared_signing_blob(&mut b.tpm);

@@ -68,14 +68,10 @@ fn take_ownership_create_load_sign_and_verify_outside() {
 #[test]
 fn der_scheme_signs_the_callers_digest_info() {
     let mut b = owned(1);
-    let blob = create_wrap_key(
+    let h = create_and_load(
         &mut b.tpm,
-        SRK,
-        SRK_AUTH,
         signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_DER, 1024),
-    )
-    .unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    );
     let pubkey = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
     assert_eq!(modulus_len(&pubkey), 128);
     let digest = sha1(&[b"der"]);
@@ -179,8 +175,7 @@ fn owner_evict_key_survives_a_restart_and_cannot_be_flushed() {
 #[test]
 fn key_control_owner_checks_the_public_key_and_the_bit() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let mut pub_key = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
     let mut s = oiap(&mut b.tpm, OWNER);
     let mut input = KeyControlOwnerIn {
@@ -223,8 +218,7 @@ fn key_slots_are_bounded_and_answer_nospace() {
 fn create_wrap_key_checks_usage_and_parameters() {
     let mut b = owned(1);
     // A signing key cannot be a parent.
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     assert_eq!(
         create_wrap_key(
             &mut b.tpm,
@@ -254,16 +248,7 @@ fn create_wrap_key_checks_usage_and_parameters() {
         );
     }
     // Identity keys come only from TPM_MakeIdentity.
-    let identity = key12(
-        KeyUsage::TPM_KEY_IDENTITY,
-        rsa_parms(
-            EncScheme::TPM_ES_NONE,
-            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-            2048,
-        ),
-        KeyFlags(0),
-        None,
-    );
+    let identity = identity_template();
     assert_eq!(
         create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, identity),
         Err(Rc::TPM_INVALID_KEYUSAGE)
@@ -302,8 +287,7 @@ fn auth_never_keys_sign_without_a_session() {
     if let KeyBlob::Key12(k) = &mut template {
         k.auth_data_usage = AuthDataUsage::TPM_AUTH_NEVER;
     }
-    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = create_and_load(&mut b.tpm, template);
     let input = SignIn {
         key_handle: h,
         area_to_sign: SizedBuffer(vec![3; 20]),
@@ -319,32 +303,11 @@ fn auth_never_keys_sign_without_a_session() {
     assert_eq!(run::<Sign>(&mut b.tpm, &input), Err(Rc::TPM_AUTHFAIL));
 }
 
-fn pcr16_info(b: &mut Bench, localities: u8) -> tpm_marshal::PcrInfoLong {
-    use commands::integrity::{PcrRead, PcrReadIn};
-    use tpm_marshal::{LocalitySelection, Marshal, PcrComposite, PcrSelection};
-    let select = PcrSelection::new(3, &[16]).unwrap();
-    let value = run::<PcrRead>(&mut b.tpm, &PcrReadIn { pcr_index: 16 })
-        .unwrap()
-        .out_digest;
-    let composite = PcrComposite {
-        select: select.clone(),
-        pcr_values: vec![value],
-    };
-    tpm_marshal::PcrInfoLong {
-        locality_at_creation: LocalitySelection(0),
-        locality_at_release: LocalitySelection(localities),
-        creation_pcr_selection: select.clone(),
-        release_pcr_selection: select,
-        digest_at_creation: [0; 20],
-        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
-    }
-}
-
 #[test]
 fn pcr_bound_key_signs_only_while_its_pcrs_hold() {
     use commands::integrity::{Extend, ExtendIn};
     let mut b = owned(1);
-    let info = pcr16_info(&mut b, 0x1f);
+    let info = bound_to_pcr16(&mut b.tpm, 0x1f);
     let template = key12(
         KeyUsage::TPM_KEY_SIGNING,
         rsa_parms(
@@ -379,7 +342,7 @@ fn pcr_bound_key_signs_only_while_its_pcrs_hold() {
 #[test]
 fn key_bound_to_another_locality_is_bad_locality() {
     let mut b = owned(1);
-    let info = pcr16_info(&mut b, 0x08); // locality 3 only
+    let info = bound_to_pcr16(&mut b.tpm, 0x08); // locality 3 only
     let template = key12(
         KeyUsage::TPM_KEY_SIGNING,
         rsa_parms(
@@ -390,8 +353,7 @@ fn key_bound_to_another_locality_is_bad_locality() {
         KeyFlags(0),
         Some(info),
     );
-    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = create_and_load(&mut b.tpm, template);
     assert_eq!(sign(&mut b, h, &[1; 20]), Err(Rc::TPM_BAD_LOCALITY));
 }
 
@@ -429,8 +391,7 @@ fn priv_use_only_key_reads_its_public_part_without_auth() {
     if let KeyBlob::Key12(k) = &mut template {
         k.auth_data_usage = AuthDataUsage::TPM_AUTH_PRIV_USE_ONLY;
     }
-    let blob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = create_and_load(&mut b.tpm, template);
     run::<GetPubKey>(&mut b.tpm, &GetPubKeyIn { key_handle: h }).unwrap();
     let input = SignIn {
         key_handle: h,
@@ -449,8 +410,7 @@ fn priv_use_only_key_reads_its_public_part_without_auth() {
 #[test]
 fn loaded_keys_travel_in_the_volatile_state() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let volatile = b.tpm.volatile_blob();
     b.tpm.init();
     b.tpm.set_volatile_blob(&volatile).unwrap();
@@ -505,14 +465,10 @@ fn create_wrap_key_with(b: &mut Bench, mut s: CallerSession) -> Result<(), Rc> {
 #[test]
 fn info_scheme_signs_sign_info_with_the_session_nonce() {
     let mut b = owned(1);
-    let blob = create_wrap_key(
+    let h = create_and_load(
         &mut b.tpm,
-        SRK,
-        SRK_AUTH,
         signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_INFO, 1024),
-    )
-    .unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    );
     let pubkey = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
     let sig = sign(&mut b, h, b"any length of data").unwrap();
     // TPM_SIGN_INFO: tag 0x0005, "SIGN", replay = nonceOdd, dataLen, data.
@@ -530,8 +486,7 @@ fn info_scheme_signs_sign_info_with_the_session_nonce() {
 fn flushing_a_key_ends_the_osap_sessions_opened_for_it() {
     use tpm_marshal::EntityType;
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let mut s = osap(&mut b.tpm, EntityType::TPM_ET_KEYHANDLE, h, KEY_AUTH);
     flush(&mut b, h).unwrap();
     let input = SignIn {
@@ -560,7 +515,7 @@ fn flushing_a_key_ends_the_osap_sessions_opened_for_it() {
 fn a_pcr_bound_parent_loads_children_only_while_its_pcrs_hold() {
     use commands::integrity::{Extend, ExtendIn};
     let mut b = owned(1);
-    let info = pcr16_info(&mut b, 0x1f);
+    let info = bound_to_pcr16(&mut b.tpm, 0x1f);
     let mut template = storage_template(KeyFlags(0));
     if let KeyBlob::Key12(k) = &mut template {
         k.pcr_info = tpm_marshal::Sized32(Some(info));

@@ -9,9 +9,7 @@
 )]
 
 mod common;
-mod owned;
 mod owner_common;
-use commands::capability::{GetCapability, GetCapabilityIn};
 use commands::integrity::{Extend, ExtendIn};
 use commands::nv::{
     NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn, NvReadValueIn,
@@ -20,8 +18,7 @@ use commands::nv::{
 use commands::ownership::{TscPhysicalPresence, TscPhysicalPresenceIn};
 use commands::startup::SaveState;
 use common::*;
-use owned::*;
-use tpm_core::{TestPlatform, Tpm};
+use owner_common::*;
 use tpm_marshal::{
     CapFlag, CapProperty, CapabilityArea, LocalitySelection, NvAttributes as A, NvDataPublic,
     NvIndex, NvPermission, PcrInfoShort, PcrSelection, PhysicalPresence, ReturnCode as Rc,
@@ -145,20 +142,9 @@ fn locked_with(attributes: A) -> Bench {
     b
 }
 
-fn get_cap(b: &mut Bench, area: CapabilityArea, sub: &[u8]) -> Result<Vec<u8>, Rc> {
-    run::<GetCapability>(
-        &mut b.tpm,
-        &GetCapabilityIn {
-            cap_area: area,
-            sub_cap: SizedBuffer(sub.to_vec()),
-        },
-    )
-    .map(|o| o.resp.0)
-}
-
 fn nv_locked_flag(b: &mut Bench) -> bool {
-    let flags = get_cap(
-        b,
+    let flags = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_FLAG,
         &CapFlag::TPM_CAP_FLAG_PERMANENT.0.to_be_bytes(),
     )
@@ -169,17 +155,7 @@ fn nv_locked_flag(b: &mut Bench) -> bool {
 
 /// The same store, a new TPM value (a power cycle), started with `t`.
 fn restart(b: Bench, t: StartupType) -> Bench {
-    let platform = TestPlatform::new(8);
-    let controls = platform.controls();
-    let store = b.store.clone();
-    drop(b);
-    let mut tpm = Tpm::new(ACTIVE, Box::new(platform), Box::new(store.clone())).unwrap();
-    startup(&mut tpm, t).unwrap();
-    Bench {
-        tpm,
-        controls,
-        store,
-    }
+    power_cycle(b, ACTIVE, 8, t)
 }
 
 // ---- the unowned path (swtpm_setup) and the special indices ----
@@ -212,10 +188,10 @@ fn ek_certificate_layout_at_0x1000f000_is_stored_and_read_back_in_chunks() {
     assert_eq!(back, blob);
     assert_eq!(&back[..7], &[0x10, 0x01, 0x00, 0x03, 0x86, 0x10, 0x02]);
     // The index is listed, with its public part.
-    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let list = get_capability(&mut b.tpm, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
     assert_eq!(list, 0x1000_f000u32.to_be_bytes());
-    let p = get_cap(
-        &mut b,
+    let p = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_NV_INDEX,
         &0x1000_f000u32.to_be_bytes(),
     )
@@ -398,8 +374,8 @@ fn nv_space_holds_2048_plus_26_kib_then_nospace() {
     for i in 0..28u32 {
         define(&mut b, public(0x0001_2000 + i, A::TPM_NV_PER_PPWRITE, 1024)).unwrap();
     }
-    let avail = get_cap(
-        &mut b,
+    let avail = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_PROPERTY,
         &CapProperty::TPM_CAP_PROP_MAX_NV_AVAILABLE.0.to_be_bytes(),
     )
@@ -523,8 +499,8 @@ fn writedefine_makes_an_area_write_once() {
     assert_presence(&mut b.tpm);
     assert_eq!(write(&mut b, AREA, 0, b"fourth"), Err(Rc::TPM_AREA_LOCKED));
     assert_eq!(read(&mut b, AREA, 0, 6).unwrap(), b"second");
-    let p = get_cap(
-        &mut b,
+    let p = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_NV_INDEX,
         &AREA.to_be_bytes(),
     )
@@ -558,8 +534,8 @@ fn read_stclear_lock_resets_on_startup_clear_not_on_startup_state() {
     // A read of size 0 sets bReadSTClear.
     assert_eq!(read(&mut b, AREA, 0, 0).unwrap(), Vec::<u8>::new());
     assert_eq!(read(&mut b, AREA, 0, 1), Err(Rc::TPM_DISABLED_CMD));
-    let p = get_cap(
-        &mut b,
+    let p = get_capability(
+        &mut b.tpm,
         CapabilityArea::TPM_CAP_NV_INDEX,
         &AREA.to_be_bytes(),
     )
@@ -684,7 +660,7 @@ fn nv_define_space_runs_disabled_only_before_nv_is_locked() {
 /// A started TPM with an owner, NV locked, and `attributes` at [`AREA`] defined by the
 /// owner with the area auth [`AREA_AUTH`] sent under ADIP.
 fn owned_with(attributes: A) -> Bench {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     lock_nv(&mut b);
     owner_define(&mut b, public(AREA, attributes, 8)).unwrap();
     b
@@ -694,7 +670,7 @@ fn owner_define(b: &mut Bench, p: NvDataPublic) -> Result<(), Rc> {
     let mut s = owner_osap(&mut b.tpm);
     let input = NvDefineSpaceIn {
         pub_info: p,
-        enc_auth: adip(&s, AREA_AUTH),
+        enc_auth: adip(&s, &s.nonce_even, &AREA_AUTH),
     };
     // Part 3, 20.1 step 13: the session ends whatever the caller asked.
     run_auth1::<NvDefineSpace>(&mut b.tpm, &mut s, &input, false)
@@ -756,7 +732,7 @@ fn owner_define_sends_the_area_auth_under_adip() {
 
 #[test]
 fn owner_define_needs_an_osap_session() {
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     let mut s = oiap(&mut b.tpm, OWNER);
     let input = NvDefineSpaceIn {
         pub_info: public(AREA, A::TPM_NV_PER_PPWRITE, 4),
@@ -775,7 +751,7 @@ fn the_owner_deletes_areas_and_unauthorized_define_is_owner_set() {
     let p = public(0x0001_2000, A::TPM_NV_PER_PPWRITE, 4);
     assert_eq!(define(&mut b, p), Err(Rc::TPM_OWNER_SET));
     owner_define(&mut b, public(AREA, A::TPM_NV_PER_OWNERWRITE, 0)).unwrap();
-    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let list = get_capability(&mut b.tpm, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
     assert!(list.is_empty());
 }
 
@@ -806,7 +782,7 @@ fn an_osap_session_for_an_area_closes_when_the_area_is_deleted() {
 #[test]
 fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
     use commands::ownership::OwnerClear;
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     let owner_bits = A::TPM_NV_PER_OWNERWRITE | A::TPM_NV_PER_OWNERREAD;
     // Before nvLocked, unauthorized definitions (the D bit is allowed).
     define(&mut b, public(0x1000_f000, owner_bits, 4)).unwrap();
@@ -814,7 +790,7 @@ fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
     define(&mut b, public(AREA, A::TPM_NV_PER_PPWRITE, 4)).unwrap();
     let mut s = oiap(&mut b.tpm, OWNER);
     run_auth1::<OwnerClear>(&mut b.tpm, &mut s, &(), false).unwrap();
-    let list = get_cap(&mut b, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
+    let list = get_capability(&mut b.tpm, CapabilityArea::TPM_CAP_NV_LIST, &[]).unwrap();
     let mut want = AREA.to_be_bytes().to_vec();
     want.extend_from_slice(&0x1000_f000u32.to_be_bytes());
     assert_eq!(list, want);
@@ -824,7 +800,7 @@ fn owner_clear_deletes_the_owners_areas_but_not_d_bit_or_other_areas() {
 fn swtpm_setup_flow_certificate_after_take_ownership_then_lock() {
     // swtpm_setup: TakeOwnership, then unauthorized NV_DefineSpace / NV_WriteValue while
     // nvLocked is FALSE, then --lock-nvram.
-    let mut b = owned_tpm();
+    let mut b = owned(1);
     let cert = pc_client_cert(&[0x30; 600]);
     let attrs = A::TPM_NV_PER_OWNERREAD | A::TPM_NV_PER_OWNERWRITE;
     define(&mut b, public(0x1000_f000, attrs, cert.len() as u32)).unwrap();

@@ -9,7 +9,7 @@
 mod common;
 mod owner_common;
 use commands::admin::ResetLockValue;
-use commands::capability::{GetCapability, GetCapabilityIn, GetCapabilityOwner};
+use commands::capability::GetCapabilityOwner;
 use commands::context::{KeyControlOwner, KeyControlOwnerIn};
 use commands::crypto::{Sign, SignIn};
 use commands::deprecated::{DisablePubekRead, OwnerReadPubek};
@@ -21,22 +21,7 @@ use commands::storage::*;
 use common::*;
 use owner_common::*;
 use tpm_core::Tpm;
-use tpm_marshal::{
-    CapabilityArea, Command, DaInfo, KeyControl, PcrSelection, ReturnCode as Rc, Sized32,
-    SizedBuffer, Unmarshal,
-};
-
-fn da_count(tpm: &mut Tpm) -> u16 {
-    let out = run::<GetCapability>(
-        tpm,
-        &GetCapabilityIn {
-            cap_area: CapabilityArea::TPM_CAP_DA_LOGIC,
-            sub_cap: SizedBuffer(vec![0, 2]),
-        },
-    )
-    .unwrap();
-    DaInfo::from_bytes(&out.resp.0).unwrap().current_count
-}
+use tpm_marshal::{Command, KeyControl, PcrSelection, ReturnCode as Rc, Sized32, SizedBuffer};
 
 /// Sends `C` with one OIAP session keyed with a wrong secret: TPM_AUTHFAIL, one more
 /// failure counted; then the owner resets the count.

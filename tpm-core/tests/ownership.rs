@@ -8,16 +8,13 @@
 
 mod common;
 mod owner_common;
-use commands::capability::{GetCapability, GetCapabilityIn, GetCapabilityOwner};
+use commands::capability::GetCapabilityOwner;
 use commands::deprecated::{DisablePubekRead, OwnerReadPubek};
 use commands::ek::*;
 use commands::ownership::{DisableForceClear, DisableOwnerClear, ForceClear, OwnerClear};
 use common::*;
 use owner_common::*;
-use tpm_marshal::{
-    CapabilityArea, DaInfo, EncScheme, KeyFlags, KeyHandle, ReturnCode as Rc, SigScheme,
-    SizedBuffer, Unmarshal,
-};
+use tpm_marshal::{EncScheme, KeyFlags, KeyHandle, ReturnCode as Rc, SigScheme, SizedBuffer};
 
 #[test]
 fn create_endorsement_key_pair_then_read_pubek_with_checksum() {
@@ -184,20 +181,7 @@ fn take_ownership_with_wrong_hmac_is_authfail_and_counts() {
         run_auth1::<TakeOwnership>(&mut b.tpm, &mut s, &input, false),
         Err(Rc::TPM_AUTHFAIL)
     );
-    assert_eq!(da_count(&mut b), 1);
-}
-
-/// TPM_DA_INFO.currentCount for the owner.
-fn da_count(b: &mut Bench) -> u16 {
-    let out = run::<GetCapability>(
-        &mut b.tpm,
-        &GetCapabilityIn {
-            cap_area: CapabilityArea::TPM_CAP_DA_LOGIC,
-            sub_cap: SizedBuffer(vec![0, 2]),
-        },
-    )
-    .unwrap();
-    DaInfo::from_bytes(&out.resp.0).unwrap().current_count
+    assert_eq!(da_count(&mut b.tpm), 1);
 }
 
 fn owner_clear(b: &mut Bench) -> Result<(), Rc> {
@@ -208,8 +192,7 @@ fn owner_clear(b: &mut Bench) -> Result<(), Rc> {
 #[test]
 fn owner_clear_wipes_owner_srk_and_owner_evict_keys() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     make_owner_evict(&mut b, h);
     owner_clear(&mut b).unwrap();
     // The owner is gone: owner commands fail, the SRK and every key handle are gone.
@@ -262,8 +245,7 @@ fn disable_owner_clear_makes_owner_clear_clear_disabled() {
 #[test]
 fn force_clear_needs_presence_and_wipes_the_owner() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     make_owner_evict(&mut b, h);
     assert_eq!(
         run::<ForceClear>(&mut b.tpm, &()),
@@ -382,10 +364,10 @@ fn reset_lock_value_ends_a_lockout_count() {
             Err(Rc::TPM_AUTHFAIL)
         );
     }
-    assert_eq!(da_count(&mut b), 3);
+    assert_eq!(da_count(&mut b.tpm), 3);
     let mut s = oiap(&mut b.tpm, OWNER);
     run_auth1::<ResetLockValue>(&mut b.tpm, &mut s, &(), false).unwrap();
-    assert_eq!(da_count(&mut b), 0);
+    assert_eq!(da_count(&mut b.tpm), 0);
 }
 
 /// Marks a loaded key owner-evict with TPM_KeyControlOwner.

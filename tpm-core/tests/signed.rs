@@ -26,8 +26,7 @@ const ANTI_REPLAY: [u8; 20] = [0x7e; 20];
 /// An owned TPM with the shared signing key loaded: its handle and public key.
 fn with_signing_key() -> (Bench, u32, PublicKey) {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     let public = rsa_public(&get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap());
     (b, h, public)
 }

@@ -7,16 +7,15 @@
 
 mod common;
 mod owner_common;
-use commands::integrity::{Extend, ExtendIn, PcrRead, PcrReadIn};
+use commands::integrity::{Extend, ExtendIn};
 use commands::storage::*;
 use common::*;
 use owner_common::*;
 use rsa::Pkcs1v15Encrypt;
 use tpm_core::Tpm;
 use tpm_marshal::{
-    EncScheme, EntityType, KeyBlob, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
-    PcrComposite, PcrInfoLong, PcrSelection, ReturnCode as Rc, SigScheme, Sized32, SizedBuffer,
-    StructVer,
+    EncScheme, EntityType, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
+    ReturnCode as Rc, SigScheme, Sized32, SizedBuffer, StructVer,
 };
 
 /// TPM_Seal under the SRK (OSAP), data auth DATA_AUTH.
@@ -39,30 +38,7 @@ fn unseal(tpm: &mut Tpm, blob: &StoredDataBlob, data_auth: [u8; 20]) -> Result<V
         parent_handle: SRK,
         in_data: blob.clone(),
     };
-    run_auths::<Unseal>(tpm, &mut [&mut key, &mut data], &input).map(|o| o.secret.0)
-}
-
-fn pcr(tpm: &mut Tpm, i: u32) -> [u8; 20] {
-    run::<PcrRead>(tpm, &PcrReadIn { pcr_index: i })
-        .unwrap()
-        .out_digest
-}
-
-/// TPM_PCR_INFO_LONG releasing at PCR 16's current value, at `localities`.
-fn bound_to_pcr16(tpm: &mut Tpm, localities: u8) -> PcrInfoLong {
-    let select = PcrSelection::new(3, &[16]).unwrap();
-    let composite = PcrComposite {
-        select: select.clone(),
-        pcr_values: vec![pcr(tpm, 16)],
-    };
-    PcrInfoLong {
-        locality_at_creation: LocalitySelection(0),
-        locality_at_release: LocalitySelection(localities),
-        creation_pcr_selection: select.clone(),
-        release_pcr_selection: select,
-        digest_at_creation: [0; 20],
-        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
-    }
+    run_auths::<Unseal>(tpm, &mut [&mut key, &mut data], &input, false).map(|o| o.secret.0)
 }
 
 #[test]
@@ -144,8 +120,7 @@ fn bind_key(b: &mut Bench, enc: EncScheme, usage: KeyUsage) -> (u32, rsa::Public
         SigScheme::TPM_SS_NONE
     };
     let template = key12(usage, rsa_parms(enc, sig, 1024), KeyFlags(0), None);
-    let blob: KeyBlob = create_wrap_key(&mut b.tpm, SRK, SRK_AUTH, template).unwrap();
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = create_and_load(&mut b.tpm, template);
     let public = rsa_public(&get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap());
     (h, public)
 }
@@ -205,8 +180,7 @@ fn unbind_pkcs1_accepts_bound_data_and_the_legacy_form() {
 #[test]
 fn unbind_with_a_signing_key_is_invalid_keyusage() {
     let mut b = owned(1);
-    let blob = shared_signing_blob(&mut b.tpm);
-    let h = load_key2(&mut b.tpm, SRK, SRK_AUTH, &blob).unwrap();
+    let h = load_shared_signing_key(&mut b.tpm);
     assert_eq!(
         unbind(&mut b, h, vec![0; 256]),
         Err(Rc::TPM_INVALID_KEYUSAGE)
@@ -259,7 +233,7 @@ fn sealx_encrypts_in_and_unseal_encrypts_out() {
         parent_handle: SRK,
         in_data: blob,
     };
-    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input).unwrap();
+    let out = run_auths::<Unseal>(&mut b.tpm, &mut [&mut key, &mut data], &input, false).unwrap();
     let clear: Vec<u8> = out.secret.0.iter().zip(&pad).map(|(d, p)| d ^ p).collect();
     assert_eq!(clear, secret);
 }

@@ -12,7 +12,7 @@ use tpm_marshal::commands::crypto::{
 };
 use tpm_marshal::commands::integrity::{Quote, Quote2, Quote2In, Quote2Out, QuoteIn, QuoteOut};
 use tpm_marshal::{
-    CertifyInfo, CertifyInfo2, KeyFlags, KeyUsage, LocalitySelection, Marshal, PayloadType,
+    CertifyInfo, CertifyInfo2, KeyFlags, KeyUsage, LocalitySelection, Marshal, Nonce, PayloadType,
     PcrInfoShort, QuoteInfo, QuoteInfo2, ReturnCode, SigScheme, SignInfo, Sized32, SizedBuffer,
     StructVer,
 };
@@ -205,6 +205,28 @@ impl Tpm {
     }
 }
 
+/// Part 2, 11.2 TPM_CERTIFY_INFO2 for `key`, its PCR binding given as the release
+/// conditions.
+fn certify_info2(key: &TpmKey, anti_replay: Nonce) -> CertifyInfo2 {
+    let b = &key.blob;
+    CertifyInfo2 {
+        payload_type: PayloadType::TPM_PT_ASYM,
+        key_usage: b.key_usage(),
+        key_flags: b.key_flags(),
+        auth_data_usage: b.auth_data_usage(),
+        algorithm_parms: b.algorithm_parms().clone(),
+        pubkey_digest: sha1(&[&b.pub_key().key.0]),
+        data: anti_replay,
+        parent_pcr_status: key.parent_pcr_status,
+        pcr_info: Sized32(key.pcr_info().map(|long| PcrInfoShort {
+            pcr_selection: long.release_pcr_selection,
+            locality_at_release: long.locality_at_release,
+            digest_at_release: long.digest_at_release,
+        })),
+        migration_authority: SizedBuffer::default(),
+    }
+}
+
 /// Part 3, 13.8 TPM_CertifyKey.
 impl Handler for CertifyKey {
     fn authorize_of(
@@ -223,32 +245,18 @@ impl Handler for CertifyKey {
     ) -> Result<CertifyKeyOut, ReturnCode> {
         let (cert, key) = tpm.certify_keys(cx, input.cert_handle, input.key_handle)?;
         let b = &key.blob;
-        let pubkey_digest = sha1(&[&b.pub_key().key.0]);
         // A key bound with TPM_PCR_INFO_LONG is described by TPM_CERTIFY_INFO2.
-        let certify_info = match (b, key.pcr_info()) {
-            (tpm_marshal::KeyBlob::Key12(_), Some(long)) => CertifyKeyInfo::V2(CertifyInfo2 {
-                payload_type: PayloadType::TPM_PT_ASYM,
-                key_usage: b.key_usage(),
-                key_flags: b.key_flags(),
-                auth_data_usage: b.auth_data_usage(),
-                algorithm_parms: b.algorithm_parms().clone(),
-                pubkey_digest,
-                data: input.anti_replay,
-                parent_pcr_status: key.parent_pcr_status,
-                pcr_info: Sized32(Some(PcrInfoShort {
-                    pcr_selection: long.release_pcr_selection,
-                    locality_at_release: long.locality_at_release,
-                    digest_at_release: long.digest_at_release,
-                })),
-                migration_authority: SizedBuffer::default(),
-            }),
+        let certify_info = match b {
+            tpm_marshal::KeyBlob::Key12(_) if key.pcr_info().is_some() => {
+                CertifyKeyInfo::V2(certify_info2(&key, input.anti_replay))
+            }
             _ => CertifyKeyInfo::V1(CertifyInfo {
                 version: StructVer::V1_1,
                 key_usage: b.key_usage(),
                 key_flags: b.key_flags(),
                 auth_data_usage: b.auth_data_usage(),
                 algorithm_parms: b.algorithm_parms().clone(),
-                pubkey_digest,
+                pubkey_digest: sha1(&[&b.pub_key().key.0]),
                 data: input.anti_replay,
                 parent_pcr_status: key.parent_pcr_status,
                 pcr_info: Sized32(match b {
@@ -285,23 +293,7 @@ impl Handler for CertifyKey2 {
         input: CertifyKey2In,
     ) -> Result<CertifyKey2Out, ReturnCode> {
         let (cert, key) = tpm.certify_keys(cx, input.cert_handle, input.key_handle)?;
-        let b = &key.blob;
-        let certify_info = CertifyInfo2 {
-            payload_type: PayloadType::TPM_PT_ASYM,
-            key_usage: b.key_usage(),
-            key_flags: b.key_flags(),
-            auth_data_usage: b.auth_data_usage(),
-            algorithm_parms: b.algorithm_parms().clone(),
-            pubkey_digest: sha1(&[&b.pub_key().key.0]),
-            data: input.anti_replay,
-            parent_pcr_status: key.parent_pcr_status,
-            pcr_info: Sized32(key.pcr_info().map(|long| PcrInfoShort {
-                pcr_selection: long.release_pcr_selection,
-                locality_at_release: long.locality_at_release,
-                digest_at_release: long.digest_at_release,
-            })),
-            migration_authority: SizedBuffer::default(),
-        };
+        let certify_info = certify_info2(&key, input.anti_replay);
         let bytes = certify_info.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?;
         let out_data = tpm.sign_structure(&cert, &bytes)?;
         Ok(CertifyKey2Out {

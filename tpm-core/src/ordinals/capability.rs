@@ -2,24 +2,23 @@
 //! TPM_CAP_PROP_* property of Part 2, 21 rev 116) and TPM_SetCapability (the settable
 //! values of Part 2, 21.4).
 
-use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
+use crate::dispatch::{Ctx, Entity, Handler};
 use crate::ordinals::admin::set_permanent_flag;
 use crate::ordinals::counters::MAX_COUNTERS;
 use crate::sessions::MAX_SESSIONS;
-use crate::state::{locality_selected, SelfTest, TPM_COUNT_ID_ILLEGAL, TPM_KH_OWNER};
+use crate::state::{locality_selected, SelfTest, TPM_COUNT_ID_ILLEGAL};
 use crate::table::lookup;
 use crate::tpm::DA_THRESHOLD;
 use crate::Tpm;
 use tpm_marshal::commands::capability::{
     GetCapability, GetCapabilityIn, GetCapabilityOut, SetCapability, SetCapabilityIn,
 };
-use tpm_marshal::structures::flags as wire;
 use tpm_marshal::{
     AlgorithmId, CapFlag, CapProperty, CapVersionInfo, CapabilityArea, CommandDurations, DaAction,
-    DaActionType, DaInfo, DaInfoLimited, DaState, EntityType, KeyHandleList, KeyParms,
-    KeyParmsDetail, LocalitySelection, Marshal, Ordinal, PermanentFlag, ProtocolId, ResourceType,
-    ReturnCode, SelectSize, SetCapabilityArea, SizedBuffer, SizedBuffer16, StAnyFlag, StClearFlag,
-    StructVer, TisTimeouts, Unmarshal, Version, Writer,
+    DaActionType, DaInfo, DaInfoLimited, DaState, KeyHandleList, KeyParms, KeyParmsDetail,
+    LocalitySelection, Marshal, Ordinal, PermanentFlag, ProtocolId, ResourceType, ReturnCode,
+    SelectSize, SetCapabilityArea, SizedBuffer, SizedBuffer16, StAnyFlag, StClearFlag, StructVer,
+    TisTimeouts, Unmarshal, Version, Writer,
 };
 
 /// The vendor ID in TPM_CAP_VERSION_VAL and TPM_CAP_PROP_MANUFACTURER.
@@ -163,48 +162,15 @@ impl Tpm {
 
     fn cap_flag(&self, flag: CapFlag, w: &mut Writer) -> Result<(), ReturnCode> {
         match flag {
-            CapFlag::TPM_CAP_FLAG_PERMANENT => self.wire_permanent_flags().marshal(w),
+            CapFlag::TPM_CAP_FLAG_PERMANENT => {
+                tpm_marshal::PermanentFlags::from(self.state.permanent_flags).marshal(w)
+            }
             CapFlag::TPM_CAP_FLAG_VOLATILE => {
-                let f = &self.state.stclear_flags;
-                wire::StClearFlags {
-                    deactivated: f.deactivated,
-                    disable_force_clear: f.disable_force_clear,
-                    physical_presence: f.physical_presence,
-                    physical_presence_lock: f.physical_presence_lock,
-                    b_global_lock: f.b_global_lock,
-                }
-                .marshal(w)
+                tpm_marshal::StClearFlags::from(self.state.stclear_flags).marshal(w)
             }
             _ => return Err(ReturnCode::TPM_BAD_MODE),
         }
         Ok(())
-    }
-
-    /// TPM_PERMANENT_FLAGS as the wire has it.
-    fn wire_permanent_flags(&self) -> wire::PermanentFlags {
-        let f = &self.state.permanent_flags;
-        wire::PermanentFlags {
-            disable: f.disable,
-            ownership: f.ownership,
-            deactivated: f.deactivated,
-            read_pubek: f.read_pubek,
-            disable_owner_clear: f.disable_owner_clear,
-            allow_maintenance: f.allow_maintenance,
-            physical_presence_lifetime_lock: f.physical_presence_lifetime_lock,
-            physical_presence_hw_enable: f.physical_presence_hw_enable,
-            physical_presence_cmd_enable: f.physical_presence_cmd_enable,
-            cekp_used: f.cekp_used,
-            tpm_post: f.tpm_post,
-            tpm_post_lock: f.tpm_post_lock,
-            fips: f.fips,
-            operator: f.operator,
-            enable_revoke_ek: f.enable_revoke_ek,
-            nv_locked: f.nv_locked,
-            read_srk_pub: f.read_srk_pub,
-            tpm_established: f.tpm_established,
-            maintenance_done: f.maintenance_done,
-            disable_full_da_logic_info: f.disable_full_da_logic_info,
-        }
     }
 
     fn cap_property(&mut self, prop: CapProperty, w: &mut Writer) -> Result<(), ReturnCode> {
@@ -372,18 +338,7 @@ pub(crate) fn version_info() -> CapVersionInfo {
 /// (auth0).
 impl Handler for SetCapability {
     fn authorize(tpm: &Tpm, _input: &SetCapabilityIn, _i: usize) -> Result<Entity, ReturnCode> {
-        let auth = tpm
-            .state
-            .permanent
-            .owner_auth
-            .clone()
-            .ok_or(ReturnCode::TPM_AUTHFAIL)?;
-        Ok(Entity {
-            kind: EntityType::TPM_ET_OWNER,
-            value: TPM_KH_OWNER,
-            auth,
-            sessions: SessionTypes::Any,
-        })
+        tpm.owner_entity()
     }
 
     fn execute(tpm: &mut Tpm, cx: &mut Ctx, input: SetCapabilityIn) -> Result<(), ReturnCode> {
@@ -430,17 +385,6 @@ fn set_u32(v: &[u8]) -> Result<u32, ReturnCode> {
 }
 
 impl Tpm {
-    /// TPM_DISABLED / TPM_DEACTIVATED for values not settable in those states.
-    fn require_enabled_active(&self) -> Result<(), ReturnCode> {
-        if self.state.permanent_flags.disable {
-            Err(ReturnCode::TPM_DISABLED)
-        } else if self.state.deactivated() {
-            Err(ReturnCode::TPM_DEACTIVATED)
-        } else {
-            Ok(())
-        }
-    }
-
     /// Part 2, 21.4 TPM_SET_PERM_FLAGS.
     fn set_perm_flag(
         &mut self,

@@ -195,8 +195,7 @@ impl Tpm {
         {
             return Err(ReturnCode::TPM_BAD_KEY_PROPERTY);
         }
-        let private = keys::generate(self.platform.as_mut(), rsa.key_length)?;
-        let mut blob = KeyBlob::Key(Key {
+        let blob = KeyBlob::Key(Key {
             ver: StructVer::V1_1,
             key_usage: KeyUsage::TPM_KEY_AUTHCHANGE,
             key_flags: KeyFlags::TPM_VOLATILE,
@@ -208,15 +207,8 @@ impl Tpm {
             },
             enc_data: SizedBuffer::default(),
         });
-        keys::set_pub_key(&mut blob, private.as_public_key());
         let proof = self.state.permanent.tpm_proof.clone();
-        Ok(TpmKey {
-            blob,
-            private,
-            usage_auth: proof.clone(),
-            migration_auth: proof,
-            parent_pcr_status: false,
-        })
+        TpmKey::generate(self.platform.as_mut(), blob, proof.clone(), proof)
     }
 }
 

@@ -8,7 +8,6 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::secret::Secret;
-use crate::sessions::SessionKind;
 use crate::state::{Counter, TPM_COUNT_ID_ILLEGAL};
 use crate::Tpm;
 use tpm_marshal::commands::counters::{
@@ -52,18 +51,7 @@ impl Tpm {
     fn release_counter(&mut self, id: u32) {
         self.state.permanent.counters.remove(&id);
         self.permanent_dirty = true;
-        let stale: Vec<u32> = self
-            .sessions
-            .iter()
-            .filter(|s| {
-                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
-                    if *entity_type == EntityType::TPM_ET_COUNTER && *entity_value == id)
-            })
-            .map(|s| s.handle)
-            .collect();
-        for handle in stale {
-            self.sessions.close(handle);
-        }
+        self.sessions.close_osap_for(EntityType::TPM_ET_COUNTER, id);
         if self.state.stclear.count_id == id {
             self.state.stclear.count_id = TPM_COUNT_ID_ILLEGAL;
         }

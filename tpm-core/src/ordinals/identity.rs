@@ -54,18 +54,9 @@ impl Handler for MakeIdentity {
         let usage_auth = cx.adip_decrypt(owner_session, &input.identity_auth, false)?;
         tpm.fill_creation_pcrs(&mut blob, cx.locality)?;
         // 6-9. Generate, wrap to the SRK.
-        let private = keys::generate(
-            tpm.platform.as_mut(),
-            keys::key_bits(blob.algorithm_parms()),
-        )?;
-        keys::set_pub_key(&mut blob, private.as_public_key());
-        let key = TpmKey {
-            blob: blob.clone(),
-            private,
-            usage_auth,
-            migration_auth: tpm.state.permanent.tpm_proof.clone(),
-            parent_pcr_status: false,
-        };
+        let proof = tpm.state.permanent.tpm_proof.clone();
+        let key = TpmKey::generate(tpm.platform.as_mut(), blob, usage_auth, proof)?;
+        let mut blob = key.blob.clone();
         // 10-12. identityBinding: the new key signs TPM_IDENTITY_CONTENTS.
         let contents = IdentityContents {
             ver: StructVer::V1_1,

@@ -4,8 +4,6 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey, MAX_KEYS, MAX_OWNER_EVICT};
-use crate::sessions::SessionKind;
-use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::context::{KeyControlOwner, KeyControlOwnerIn};
 use tpm_marshal::commands::deprecated::{EvictKey, EvictKeyIn, LoadKey, LoadKeyIn, LoadKeyOut};
@@ -15,7 +13,7 @@ use tpm_marshal::commands::storage::{
 };
 use tpm_marshal::{
     AuthDataUsage, EntityType, KeyBlob, KeyControl, KeyFlags, KeyHandle, KeyUsage,
-    LocalitySelection, ReturnCode,
+    LocalitySelection, PcrInfoLong, ReturnCode,
 };
 
 impl Tpm {
@@ -55,7 +53,7 @@ impl Tpm {
             .ok_or(ReturnCode::TPM_AUTHFAIL)?;
         Ok(Entity {
             kind: EntityType::TPM_ET_OWNER,
-            value: TPM_KH_OWNER,
+            value: KeyHandle::TPM_KH_OWNER.0,
             auth,
             sessions: SessionTypes::Any,
         })
@@ -108,18 +106,8 @@ impl Tpm {
     /// the same handle is not authorized by the old key's shared secret.
     pub(crate) fn unload_key(&mut self, handle: u32) {
         self.keys.remove(handle);
-        let bound: Vec<u32> = self
-            .sessions
-            .iter()
-            .filter(|s| {
-                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
-                    if *entity_type == EntityType::TPM_ET_KEYHANDLE && *entity_value == handle)
-            })
-            .map(|s| s.handle)
-            .collect();
-        for h in bound {
-            self.sessions.close(h);
-        }
+        self.sessions
+            .close_osap_for(EntityType::TPM_ET_KEYHANDLE, handle);
     }
 
     /// Part 3, 10.5 actions: decrypts `blob` under `parent_handle` and loads it.
@@ -194,24 +182,28 @@ impl Handler for CreateWrapKey {
         // 7. PCR binding: creation digest and locality filled in by the TPM.
         tpm.fill_creation_pcrs(&mut blob, cx.locality)?;
         // 8-10. Generate, then wrap to the parent.
-        let private = keys::generate(
-            tpm.platform.as_mut(),
-            keys::key_bits(blob.algorithm_parms()),
-        )?;
-        keys::set_pub_key(&mut blob, private.as_public_key());
-        let key = TpmKey {
-            blob: blob.clone(),
-            private,
-            usage_auth,
-            migration_auth,
-            parent_pcr_status: false,
-        };
+        let key = TpmKey::generate(tpm.platform.as_mut(), blob, usage_auth, migration_auth)?;
+        let mut blob = key.blob.clone();
         keys::wrap(parent.public(), tpm.platform.as_mut(), &key, &mut blob)?;
         Ok(CreateWrapKeyOut { wrapped_key: blob })
     }
 }
 
 impl Tpm {
+    /// Part 3, 10.4 action 7 / 10.7 actions 5-9: a TPM_PCR_INFO_LONG's release selection
+    /// checked, its digestAtCreation and localityAtCreation filled in.
+    pub(crate) fn fill_creation_long(
+        &self,
+        info: &mut PcrInfoLong,
+        locality: u8,
+    ) -> Result<(), ReturnCode> {
+        keys::check_selection(&info.release_pcr_selection)?;
+        info.digest_at_creation =
+            keys::composite_hash(&info.creation_pcr_selection, &self.state.stclear.pcrs)?;
+        info.locality_at_creation = LocalitySelection(1 << locality.min(4));
+        Ok(())
+    }
+
     /// Part 3, 10.4 action 7: digestAtCreation (and localityAtCreation for TPM_KEY12) of a
     /// key bound to PCRs.
     pub(crate) fn fill_creation_pcrs(
@@ -223,13 +215,10 @@ impl Tpm {
         match blob {
             KeyBlob::Key12(k) => {
                 if let Some(info) = k.pcr_info.0.as_mut() {
-                    keys::check_selection(&info.release_pcr_selection)?;
                     if info.locality_at_release.0 == 0 || info.locality_at_release.0 & !0x1f != 0 {
                         return Err(ReturnCode::TPM_INVALID_PCR_INFO);
                     }
-                    info.digest_at_creation =
-                        keys::composite_hash(&info.creation_pcr_selection, pcrs)?;
-                    info.locality_at_creation = LocalitySelection(1 << locality.min(4));
+                    self.fill_creation_long(info, locality)?;
                 }
             }
             KeyBlob::Key(k) => {

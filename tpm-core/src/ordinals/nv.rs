@@ -8,7 +8,6 @@ use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::nv::{self as model, NvArea};
 use crate::ordinals::admin::set_permanent_flag;
 use crate::secret::Secret;
-use crate::sessions::SessionKind;
 use crate::Tpm;
 use tpm_marshal::commands::nv::{
     NvDefineSpace, NvDefineSpaceIn, NvReadValue, NvReadValueAuth, NvReadValueAuthIn,
@@ -72,18 +71,6 @@ impl Tpm {
         }
     }
 
-    /// Part 3, 20.2 step 3 / 20.4 step 3: an owner-controlled area of a locked TPM is out of
-    /// reach while disabled or deactivated.
-    fn nv_check_enabled(&self) -> Result<(), ReturnCode> {
-        if self.state.permanent_flags.disable {
-            Err(ReturnCode::TPM_DISABLED)
-        } else if self.state.deactivated() {
-            Err(ReturnCode::TPM_DEACTIVATED)
-        } else {
-            Ok(())
-        }
-    }
-
     /// Part 3, 20.1 step 6.d-f: deletes an area, its locks and the OSAP sessions opened
     /// for it.
     pub(crate) fn nv_delete(&mut self, index: u32) {
@@ -91,18 +78,7 @@ impl Tpm {
             self.permanent_dirty = true;
         }
         self.state.stclear.nv_locks.forget(index);
-        let stale: Vec<u32> = self
-            .sessions
-            .iter()
-            .filter(|s| {
-                matches!(&s.kind, SessionKind::Osap { entity_type, entity_value, .. }
-                    if *entity_type == EntityType::TPM_ET_NV && *entity_value == index)
-            })
-            .map(|s| s.handle)
-            .collect();
-        for handle in stale {
-            self.sessions.close(handle);
-        }
+        self.sessions.close_osap_for(EntityType::TPM_ET_NV, index);
     }
 
     /// Part 3, 20.2 steps 10-12 / 20.3 steps 7-9: the write locks (TPM_AREA_LOCKED).
@@ -386,7 +362,7 @@ impl Handler for NvWriteValue {
         };
         // 3. Owner-written areas of a locked TPM need it enabled and active.
         if checked && owner_write {
-            tpm.nv_check_enabled()?;
+            tpm.require_enabled_active()?;
         }
         // 5. Without authorization: not an owner area, and within the unowned write limit.
         let counts = if owner {
@@ -473,7 +449,7 @@ impl Handler for NvReadValue {
         let area = tpm.nv_area(index)?;
         // 3. Owner-read areas of a locked TPM need it enabled and active.
         if checked && area.has(A::TPM_NV_PER_OWNERREAD) {
-            tpm.nv_check_enabled()?;
+            tpm.require_enabled_active()?;
         }
         // 5. Without authorization: no area that needs its own or the owner's auth.
         if cx.auth_count() == 0

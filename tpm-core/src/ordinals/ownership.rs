@@ -6,7 +6,6 @@ use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::keys::{self, TpmKey};
 use crate::ordinals::capability::version_info;
 use crate::secret::Secret;
-use crate::state::TPM_KH_OWNER;
 use crate::Tpm;
 use tpm_marshal::commands::admin::ResetLockValue;
 use tpm_marshal::commands::capability::{GetCapabilityOwner, GetCapabilityOwnerOut};
@@ -17,7 +16,9 @@ use tpm_marshal::commands::ownership::{
     DisableForceClear, DisableOwnerClear, ForceClear, OwnerClear, TakeOwnership, TakeOwnershipIn,
     TakeOwnershipOut,
 };
-use tpm_marshal::{EntityType, KeyBlob, KeyFlags, KeyUsage, ProtocolId, ReturnCode, SizedBuffer};
+use tpm_marshal::{
+    EntityType, KeyBlob, KeyFlags, KeyHandle, KeyUsage, ProtocolId, ReturnCode, SizedBuffer,
+};
 
 /// Decrypts a secret sent encrypted to the EK (TPM_TakeOwnership's encOwnerAuth and
 /// encSrkAuth): exactly 20 bytes after OAEP "TCPA".
@@ -52,7 +53,7 @@ impl Handler for TakeOwnership {
         // 5-6. The session proves the new owner auth (OIAP only).
         Ok(Entity {
             kind: EntityType::TPM_ET_OWNER,
-            value: TPM_KH_OWNER,
+            value: KeyHandle::TPM_KH_OWNER.0,
             auth: decrypt_with_ek(tpm, &input.enc_owner_auth)?,
             sessions: SessionTypes::Oiap,
         })

@@ -141,7 +141,7 @@ impl Handler for SetOwnerPointer {
             EntityType::TPM_ET_DEL_ROW => Err(ReturnCode::TPM_BADINDEX),
             // 3. The owner's own secret.
             EntityType::TPM_ET_OWNER => {
-                tpm.state.stclear.owner_reference = crate::state::TPM_KH_OWNER;
+                tpm.state.stclear.owner_reference = KeyHandle::TPM_KH_OWNER.0;
                 Ok(())
             }
             // 4.
@@ -179,15 +179,23 @@ mod tests {
         (out, shared)
     }
 
-    fn set_readpubek(value: u8) -> Vec<u8> {
+    /// TPM_SetCapability's parameters setting a permanent flag to `value`.
+    fn set_perm_flag(flag: PermanentFlag, value: u8) -> Vec<u8> {
         let mut p = SetCapabilityArea::TPM_SET_PERM_FLAGS
             .0
             .to_be_bytes()
             .to_vec();
         p.extend_from_slice(&[0, 0, 0, 4]);
-        p.extend_from_slice(&PermanentFlag::TPM_PF_READPUBEK.0.to_be_bytes());
+        p.extend_from_slice(&flag.0.to_be_bytes());
         p.extend_from_slice(&[0, 0, 0, 1, value]);
         p
+    }
+
+    /// The return code of `cmd`.
+    fn return_code(tpm: &mut Tpm, cmd: &[u8]) -> ReturnCode {
+        ResponseFrame::parse(&tpm.execute(0, cmd))
+            .unwrap()
+            .return_code
     }
 
     fn owned_tpm() -> Tpm {
@@ -200,7 +208,7 @@ mod tests {
     fn osap_shared_secret_keys_request_and_response_hmacs() {
         let mut tpm = owned_tpm();
         let (s, shared) = osap_for_owner(&mut tpm);
-        let params = set_readpubek(0);
+        let params = set_perm_flag(PermanentFlag::TPM_PF_READPUBEK, 0);
         let cmd = auth1_command(
             Ordinal::TPM_ORD_SetCapability,
             &params,
@@ -229,18 +237,13 @@ mod tests {
         let (s, _) = osap_for_owner(&mut tpm);
         let cmd = auth1_command(
             Ordinal::TPM_ORD_SetCapability,
-            &set_readpubek(0),
+            &set_perm_flag(PermanentFlag::TPM_PF_READPUBEK, 0),
             s.auth_handle,
             &OWNER,
             &s.nonce_even,
             true,
         );
-        assert_eq!(
-            ResponseFrame::parse(&tpm.execute(0, &cmd))
-                .unwrap()
-                .return_code,
-            ReturnCode::TPM_AUTHFAIL
-        );
+        assert_eq!(return_code(&mut tpm, &cmd), ReturnCode::TPM_AUTHFAIL);
     }
 
     #[test]
@@ -248,13 +251,7 @@ mod tests {
         let mut tpm = owned_tpm();
         let (s, shared) = osap_for_owner(&mut tpm);
         // disableOwnerClear may only be set to TRUE: FALSE fails after authorization.
-        let mut params = SetCapabilityArea::TPM_SET_PERM_FLAGS
-            .0
-            .to_be_bytes()
-            .to_vec();
-        params.extend_from_slice(&[0, 0, 0, 4]);
-        params.extend_from_slice(&PermanentFlag::TPM_PF_DISABLEOWNERCLEAR.0.to_be_bytes());
-        params.extend_from_slice(&[0, 0, 0, 1, 0]);
+        let params = set_perm_flag(PermanentFlag::TPM_PF_DISABLEOWNERCLEAR, 0);
         let cmd = auth1_command(
             Ordinal::TPM_ORD_SetCapability,
             &params,
@@ -263,12 +260,7 @@ mod tests {
             &s.nonce_even,
             true,
         );
-        assert_eq!(
-            ResponseFrame::parse(&tpm.execute(0, &cmd))
-                .unwrap()
-                .return_code,
-            ReturnCode::TPM_BAD_PARAMETER
-        );
+        assert_eq!(return_code(&mut tpm, &cmd), ReturnCode::TPM_BAD_PARAMETER);
         assert!(!tpm.sessions.contains(s.auth_handle));
     }
 
@@ -286,12 +278,7 @@ mod tests {
             &s.nonce_even,
             true,
         );
-        assert_eq!(
-            ResponseFrame::parse(&tpm.execute(0, &cmd))
-                .unwrap()
-                .return_code,
-            ReturnCode::TPM_BAD_MODE
-        );
+        assert_eq!(return_code(&mut tpm, &cmd), ReturnCode::TPM_BAD_MODE);
     }
 
     #[test]

@@ -10,8 +10,8 @@ use tpm_marshal::commands::storage::{
     UnBindOut, Unseal, UnsealIn, UnsealOut,
 };
 use tpm_marshal::{
-    BoundData, EncScheme, EntityType, KeyUsage, LocalitySelection, Marshal, PayloadType,
-    PcrInfoLong, ReturnCode, Sized32, SizedBuffer, StoredData, StoredData12, StructVer, Unmarshal,
+    BoundData, EncScheme, EntityType, KeyUsage, Marshal, PayloadType, PcrInfoLong, ReturnCode,
+    Sized32, SizedBuffer, StoredData, StoredData12, StructVer, Unmarshal,
 };
 use zeroize::Zeroize;
 
@@ -40,14 +40,7 @@ fn enc_data(blob: &StoredDataBlob) -> &[u8] {
 fn seal_info(blob: &StoredDataBlob) -> Option<PcrInfoLong> {
     match blob {
         StoredDataBlob::StoredData12(d) => d.seal_info.0.clone(),
-        StoredDataBlob::StoredData(d) => d.seal_info.0.as_ref().map(|i| PcrInfoLong {
-            locality_at_creation: LocalitySelection(0x1f),
-            locality_at_release: LocalitySelection(0x1f),
-            creation_pcr_selection: i.pcr_selection.clone(),
-            release_pcr_selection: i.pcr_selection.clone(),
-            digest_at_creation: i.digest_at_creation,
-            digest_at_release: i.digest_at_release,
-        }),
+        StoredDataBlob::StoredData(d) => d.seal_info.0.as_ref().map(keys::pcr_info_long),
     }
 }
 
@@ -75,6 +68,26 @@ impl Drop for Sealed {
 }
 
 impl Tpm {
+    /// Part 3, 10.1 actions 7-8 / 10.7 actions 15-20: `data` with its auth as
+    /// TPM_SEALED_DATA for `blob`, encrypted to `key`.
+    fn seal_to(
+        &mut self,
+        key: &TpmKey,
+        blob: &StoredDataBlob,
+        auth: &Secret,
+        data: SizedBuffer,
+    ) -> Result<Vec<u8>, ReturnCode> {
+        let sealed = Sealed(tpm_marshal::SealedData {
+            payload: PayloadType::TPM_PT_SEAL,
+            auth_data: *auth.bytes(),
+            tpm_proof: *self.state.permanent.tpm_proof.bytes(),
+            stored_digest: stored_digest(blob)?,
+            data,
+        });
+        let plain = zeroize::Zeroizing::new(sealed.0.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?);
+        keys::oaep_encrypt(key.public(), self.platform.as_mut(), &plain)
+    }
+
     /// Part 3, 10.2 actions 2-6: decrypts a sealed blob under `parent` (a non-migratable
     /// storage key) and checks that this TPM sealed it; any failure of that check is
     /// TPM_NOTSEALED_BLOB.
@@ -114,9 +127,7 @@ impl Handler for Seal {
         let pcrs = &tpm.state.stclear.pcrs;
         let mut blob = match input.pcr_info.0 {
             Some(SealPcrInfo::Long(mut info)) => {
-                keys::check_selection(&info.release_pcr_selection)?;
-                info.digest_at_creation = keys::composite_hash(&info.creation_pcr_selection, pcrs)?;
-                info.locality_at_creation = LocalitySelection(1 << cx.locality.min(4));
+                tpm.fill_creation_long(&mut info, cx.locality)?;
                 StoredDataBlob::StoredData12(StoredData12 {
                     et: EntityType(0),
                     seal_info: Sized32(Some(info)),
@@ -138,15 +149,7 @@ impl Handler for Seal {
             }),
         };
         // 7-8. TPM_SEALED_DATA encrypted to the key.
-        let sealed = Sealed(tpm_marshal::SealedData {
-            payload: PayloadType::TPM_PT_SEAL,
-            auth_data: *auth.bytes(),
-            tpm_proof: *tpm.state.permanent.tpm_proof.bytes(),
-            stored_digest: stored_digest(&blob)?,
-            data: input.in_data.clone(),
-        });
-        let plain = zeroize::Zeroizing::new(sealed.0.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?);
-        let enc = keys::oaep_encrypt(key.public(), tpm.platform.as_mut(), &plain)?;
+        let enc = tpm.seal_to(&key, &blob, &auth, input.in_data)?;
         match &mut blob {
             StoredDataBlob::StoredData(d) => d.enc_data = SizedBuffer(enc),
             StoredDataBlob::StoredData12(d) => d.enc_data = SizedBuffer(enc),
@@ -173,10 +176,7 @@ impl Handler for Sealx {
         // 5-9. TPM_STORED_DATA12 with the release conditions.
         let seal_info = match input.pcr_info.0 {
             Some(mut info) => {
-                let pcrs = &tpm.state.stclear.pcrs;
-                keys::check_selection(&info.release_pcr_selection)?;
-                info.digest_at_creation = keys::composite_hash(&info.creation_pcr_selection, pcrs)?;
-                info.locality_at_creation = LocalitySelection(1 << cx.locality.min(4));
+                tpm.fill_creation_long(&mut info, cx.locality)?;
                 Some(info)
             }
             None => None,
@@ -198,19 +198,7 @@ impl Handler for Sealx {
             .collect();
         // 15-20. TPM_SEALED_DATA encrypted to the key.
         let stored = StoredDataBlob::StoredData12(blob.clone());
-        let sealed = Sealed(tpm_marshal::SealedData {
-            payload: PayloadType::TPM_PT_SEAL,
-            auth_data: *auth.bytes(),
-            tpm_proof: *tpm.state.permanent.tpm_proof.bytes(),
-            stored_digest: stored_digest(&stored)?,
-            data: SizedBuffer(data),
-        });
-        let plain = zeroize::Zeroizing::new(sealed.0.to_bytes().map_err(|_| ReturnCode::TPM_FAIL)?);
-        blob.enc_data = SizedBuffer(keys::oaep_encrypt(
-            key.public(),
-            tpm.platform.as_mut(),
-            &plain,
-        )?);
+        blob.enc_data = SizedBuffer(tpm.seal_to(&key, &stored, &auth, SizedBuffer(data))?);
         Ok(SealxOut { sealed_data: blob })
     }
 }

@@ -8,7 +8,10 @@ use sha1::{Digest as _, Sha1};
 use std::sync::{Arc, Mutex};
 use tpm_core::{BlobName, MemStore, Store, StoreError, TestControls, TestPlatform, Tpm};
 use tpm_marshal::framing::{AuthIn, CommandFrame, ResponseFrame, HEADER_SIZE};
-use tpm_marshal::{Command, Marshal, Ordinal, ReturnCode, StartupType, Tag, Unmarshal};
+use tpm_marshal::{
+    CapabilityArea, Command, DaInfo, Marshal, Ordinal, ReturnCode, SizedBuffer, StartupType, Tag,
+    Unmarshal,
+};
 
 pub use tpm_core::Config;
 pub use tpm_marshal::commands;
@@ -59,6 +62,22 @@ pub fn fresh(config: Config) -> Bench {
     let controls = platform.controls();
     let store = SharedStore::default();
     let tpm = Tpm::new(config, Box::new(platform), Box::new(store.clone())).unwrap();
+    Bench {
+        tpm,
+        controls,
+        store,
+    }
+}
+
+/// A power cycle: the same store, a new engine with `config` on a platform seeded with
+/// `seed`, started with `t`.
+pub fn power_cycle(b: Bench, config: Config, seed: u64, t: StartupType) -> Bench {
+    let platform = TestPlatform::new(seed);
+    let controls = platform.controls();
+    let store = b.store.clone();
+    drop(b);
+    let mut tpm = Tpm::new(config, Box::new(platform), Box::new(store.clone())).unwrap();
+    startup(&mut tpm, t).unwrap();
     Bench {
         tpm,
         controls,
@@ -159,6 +178,9 @@ pub fn oiap(tpm: &mut Tpm, auth: [u8; 20]) -> CallerSession {
     }
 }
 
+/// The nonceOdd `run_auth1` and `run_auths` send.
+pub const NONCE_ODD: [u8; 20] = [0x5a; 20];
+
 /// Sends `C` with one auth trailer for `s` (continueAuthSession = `cont`) and checks the
 /// response HMAC the way a caller would. Returns the decoded result and rolls the nonce.
 pub fn run_auth1<C: Command>(
@@ -167,25 +189,31 @@ pub fn run_auth1<C: Command>(
     input: &C::In,
     cont: bool,
 ) -> Result<C::Out, ReturnCode> {
+    run_auths::<C>(tpm, &mut [s], input, cont)
+}
+
+/// Sends `C` with one auth trailer per session (continueAuthSession = `cont` for each),
+/// checks each response HMAC the way a caller would, and rolls the nonces.
+pub fn run_auths<C: Command>(
+    tpm: &mut Tpm,
+    sessions: &mut [&mut CallerSession],
+    input: &C::In,
+    cont: bool,
+) -> Result<C::Out, ReturnCode> {
     let body = input.to_bytes().unwrap();
     let params = &body[C::IN_HANDLES * 4..];
     let in_digest = sha1(&[&C::ORDINAL.0.to_be_bytes(), params]);
-    let nonce_odd = [0x5a; 20];
-    let auth = hmac_sha1(
-        &s.key,
-        &[&in_digest, &s.nonce_even, &nonce_odd, &[u8::from(cont)]],
-    );
-    let cmd = CommandFrame::encode(
-        C::ORDINAL,
-        &body,
-        &[AuthIn {
+    let flag = [u8::from(cont)];
+    let trailers: Vec<AuthIn> = sessions
+        .iter()
+        .map(|s| AuthIn {
             handle: s.handle,
-            nonce_odd,
+            nonce_odd: NONCE_ODD,
             continue_auth_session: cont,
-            auth,
-        }],
-    )
-    .unwrap();
+            auth: hmac_sha1(&s.key, &[&in_digest, &s.nonce_even, &NONCE_ODD, &flag]),
+        })
+        .collect();
+    let cmd = CommandFrame::encode(C::ORDINAL, &body, &trailers).unwrap();
     let resp = tpm.execute(0, &cmd);
     let f = ResponseFrame::parse(&resp).unwrap();
     if f.return_code != ReturnCode::TPM_SUCCESS {
@@ -194,15 +222,41 @@ pub fn run_auth1<C: Command>(
     }
     let out_params = &f.body[C::OUT_HANDLES * 4..];
     let out_digest = sha1(&[&0u32.to_be_bytes(), &C::ORDINAL.0.to_be_bytes(), out_params]);
-    let a = &f.auths[0];
-    assert_eq!(a.continue_auth_session, cont);
-    let expect = hmac_sha1(
-        &s.key,
-        &[&out_digest, &a.nonce_even, &nonce_odd, &[u8::from(cont)]],
+    assert_eq!(
+        f.auths.len(),
+        sessions.len(),
+        "one response trailer per session"
     );
-    assert_eq!(a.auth, expect, "response HMAC");
-    s.nonce_even = a.nonce_even;
+    for (s, a) in sessions.iter_mut().zip(&f.auths) {
+        assert_eq!(a.continue_auth_session, cont);
+        let expect = hmac_sha1(&s.key, &[&out_digest, &a.nonce_even, &NONCE_ODD, &flag]);
+        assert_eq!(a.auth, expect, "response HMAC");
+        s.nonce_even = a.nonce_even;
+    }
     Ok(C::Out::from_bytes(f.body).unwrap())
+}
+
+/// TPM_GetCapability(`area`, `sub`): the response bytes.
+pub fn get_capability(
+    tpm: &mut Tpm,
+    area: CapabilityArea,
+    sub: &[u8],
+) -> Result<Vec<u8>, ReturnCode> {
+    use commands::capability::{GetCapability, GetCapabilityIn};
+    run::<GetCapability>(
+        tpm,
+        &GetCapabilityIn {
+            cap_area: area,
+            sub_cap: SizedBuffer(sub.to_vec()),
+        },
+    )
+    .map(|o| o.resp.0)
+}
+
+/// TPM_DA_INFO.currentCount for the owner (TPM_CAP_DA_LOGIC, TPM_ET_OWNER).
+pub fn da_count(tpm: &mut Tpm) -> u16 {
+    let info = get_capability(tpm, CapabilityArea::TPM_CAP_DA_LOGIC, &[0, 2]).unwrap();
+    DaInfo::from_bytes(&info).unwrap().current_count
 }
 
 /// The ordinal's 10-byte unauthorized command with no parameters.

@@ -11,11 +11,11 @@ use rsa::{BoxedUint, Oaep, PublicKey};
 use sha1::Sha1;
 use std::sync::OnceLock;
 use tpm_core::{TestPlatform, Tpm};
-use tpm_marshal::framing::{AuthIn, CommandFrame, ResponseFrame, HEADER_SIZE};
 use tpm_marshal::{
-    AlgorithmId, AuthDataUsage, Command, EncScheme, EntityType, Key12, KeyBlob, KeyFlags,
-    KeyHandle, KeyParms, KeyParmsDetail, KeyUsage, Marshal, PcrInfoLong, ProtocolId, Pubkey,
-    ReturnCode, RsaKeyParms, SigScheme, Sized32, SizedBuffer, StartupType, StorePubkey, Unmarshal,
+    AlgorithmId, AuthDataUsage, EncScheme, EntityType, Key12, KeyBlob, KeyFlags, KeyHandle,
+    KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal, PcrComposite, PcrInfoLong,
+    PcrSelection, ProtocolId, Pubkey, ReturnCode, RsaKeyParms, SigScheme, Sized32, SizedBuffer,
+    StartupType, StorePubkey,
 };
 
 pub const OWNER: [u8; 20] = [0x11; 20];
@@ -23,6 +23,8 @@ pub const SRK_AUTH: [u8; 20] = [0x22; 20];
 pub const KEY_AUTH: [u8; 20] = [0x33; 20];
 pub const DATA_AUTH: [u8; 20] = [0x44; 20];
 pub const SRK: u32 = KeyHandle::TPM_KH_SRK.0;
+/// Part 2, 4.5 TPM_KH_OWNER.
+pub const TPM_KH_OWNER: u32 = KeyHandle::TPM_KH_OWNER.0;
 
 /// An enabled, active, started TPM with an EK, on a platform seeded with `seed`, its
 /// state in a store the test keeps.
@@ -46,21 +48,7 @@ pub fn with_ek(seed: u64) -> Bench {
 
 /// The same TPM after a power cycle: a new engine on the same store.
 pub fn restart(b: Bench, seed: u64) -> Bench {
-    let platform = TestPlatform::new(seed);
-    let controls = platform.controls();
-    drop(b.tpm);
-    let mut tpm = Tpm::new(
-        Config::default(),
-        Box::new(platform),
-        Box::new(b.store.clone()),
-    )
-    .unwrap();
-    startup(&mut tpm, StartupType::TPM_ST_CLEAR).unwrap();
-    Bench {
-        tpm,
-        controls,
-        store: b.store,
-    }
+    power_cycle(b, Config::default(), seed, StartupType::TPM_ST_CLEAR)
 }
 
 /// An RSA public key from a TPM_PUBKEY.
@@ -139,6 +127,41 @@ pub fn signing_template(sig: SigScheme, bits: u32) -> KeyBlob {
     )
 }
 
+/// A 2048-bit identity key template (what TPM_MakeIdentity is given).
+pub fn identity_template() -> KeyBlob {
+    key12(
+        KeyUsage::TPM_KEY_IDENTITY,
+        rsa_parms(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            2048,
+        ),
+        KeyFlags(0),
+        None,
+    )
+}
+
+/// TPM_PCR_INFO_LONG releasing at PCR 16's current value, at `localities`.
+pub fn bound_to_pcr16(tpm: &mut Tpm, localities: u8) -> PcrInfoLong {
+    use commands::integrity::{PcrRead, PcrReadIn};
+    let select = PcrSelection::new(3, &[16]).unwrap();
+    let value = run::<PcrRead>(tpm, &PcrReadIn { pcr_index: 16 })
+        .unwrap()
+        .out_digest;
+    let composite = PcrComposite {
+        select: select.clone(),
+        pcr_values: vec![value],
+    };
+    PcrInfoLong {
+        locality_at_creation: LocalitySelection(0),
+        locality_at_release: LocalitySelection(localities),
+        creation_pcr_selection: select.clone(),
+        release_pcr_selection: select,
+        digest_at_creation: [0; 20],
+        digest_at_release: sha1(&[&composite.to_bytes().unwrap()]),
+    }
+}
+
 /// The EK through TPM_ReadPubek.
 pub fn read_pubek(tpm: &mut Tpm) -> Pubkey {
     use commands::ek::{ReadPubek, ReadPubekIn};
@@ -179,7 +202,8 @@ pub fn owned(seed: u64) -> Bench {
     b
 }
 
-/// Opens an OSAP session for an entity; its HMAC key is the shared secret.
+/// Opens an OSAP session for an entity whose auth is `auth`; its HMAC key is the shared
+/// secret.
 pub fn osap(tpm: &mut Tpm, et: EntityType, value: u32, auth: [u8; 20]) -> CallerSession {
     use commands::sessions::{Osap, OsapIn};
     let nonce_odd_osap = [0x77; 20];
@@ -199,8 +223,10 @@ pub fn osap(tpm: &mut Tpm, et: EntityType, value: u32, auth: [u8; 20]) -> Caller
     }
 }
 
-/// The nonceOdd `run_auth1` and `run_auths` send.
-pub const NONCE_ODD: [u8; 20] = [0x5a; 20];
+/// An OSAP session for the owner.
+pub fn owner_osap(tpm: &mut Tpm) -> CallerSession {
+    osap(tpm, EntityType::TPM_ET_OWNER, TPM_KH_OWNER, OWNER)
+}
 
 /// Part 1, 13.8 ADIP: `secret` XOR SHA1(sharedSecret || nonce).
 pub fn adip(s: &CallerSession, nonce: &[u8; 20], secret: &[u8; 20]) -> [u8; 20] {
@@ -244,6 +270,12 @@ pub fn load_key2(
     run_auth1::<LoadKey2>(tpm, &mut s, &input, false).map(|o| o.inkey_handle)
 }
 
+/// A key made from `template` under the SRK and loaded there: its handle.
+pub fn create_and_load(tpm: &mut Tpm, template: KeyBlob) -> u32 {
+    let blob = create_wrap_key(tpm, SRK, SRK_AUTH, template).unwrap();
+    load_key2(tpm, SRK, SRK_AUTH, &blob).unwrap()
+}
+
 /// TPM_GetPubKey with the key's auth.
 pub fn get_pub_key(tpm: &mut Tpm, handle: u32, auth: [u8; 20]) -> Result<Pubkey, ReturnCode> {
     use commands::storage::{GetPubKey, GetPubKeyIn};
@@ -269,41 +301,13 @@ pub fn shared_signing_blob(tpm: &mut Tpm) -> KeyBlob {
     .clone()
 }
 
-/// Sends `C` with one auth trailer per session, checking each response HMAC.
-pub fn run_auths<C: Command>(
-    tpm: &mut Tpm,
-    sessions: &mut [&mut CallerSession],
-    input: &C::In,
-) -> Result<C::Out, ReturnCode> {
-    let body = input.to_bytes().unwrap();
-    let params = &body[C::IN_HANDLES * 4..];
-    let in_digest = sha1(&[&C::ORDINAL.0.to_be_bytes(), params]);
-    let trailers: Vec<AuthIn> = sessions
-        .iter()
-        .map(|s| AuthIn {
-            handle: s.handle,
-            nonce_odd: NONCE_ODD,
-            continue_auth_session: false,
-            auth: hmac_sha1(&s.key, &[&in_digest, &s.nonce_even, &NONCE_ODD, &[0]]),
-        })
-        .collect();
-    let cmd = CommandFrame::encode(C::ORDINAL, &body, &trailers).unwrap();
-    let resp = tpm.execute(0, &cmd);
-    let f = ResponseFrame::parse(&resp).unwrap();
-    if f.return_code != ReturnCode::TPM_SUCCESS {
-        assert_eq!(resp.len(), HEADER_SIZE);
-        return Err(f.return_code);
-    }
-    let out_params = &f.body[C::OUT_HANDLES * 4..];
-    let out_digest = sha1(&[&0u32.to_be_bytes(), &C::ORDINAL.0.to_be_bytes(), out_params]);
-    for (s, a) in sessions.iter().zip(&f.auths) {
-        let expect = hmac_sha1(&s.key, &[&out_digest, &a.nonce_even, &NONCE_ODD, &[0]]);
-        assert_eq!(a.auth, expect, "response HMAC");
-    }
-    Ok(C::Out::from_bytes(f.body).unwrap())
-}
-
 /// The modulus size in bytes of a TPM_PUBKEY.
 pub fn modulus_len(p: &Pubkey) -> usize {
     rsa_public(p).size()
+}
+
+/// The shared signing key ([`shared_signing_blob`]) loaded under the SRK: its handle.
+pub fn load_shared_signing_key(tpm: &mut Tpm) -> u32 {
+    let blob = shared_signing_blob(tpm);
+    load_key2(tpm, SRK, SRK_AUTH, &blob).unwrap()
 }
