@@ -89,6 +89,28 @@ fn create_endorsement_key_pair_rejects_small_or_signing_parameters() {
 }
 
 #[test]
+fn take_ownership_refuses_an_srk_other_than_2048_bits() {
+    let mut b = with_ek(1);
+    let ek_pub = read_pubek(&mut b.tpm);
+    let small = key12(
+        tpm_marshal::KeyUsage::TPM_KEY_STORAGE,
+        rsa_parms(
+            EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1,
+            SigScheme::TPM_SS_NONE,
+            1024,
+        ),
+        KeyFlags(0),
+        None,
+    );
+    assert_eq!(
+        take_ownership_with_srk(&mut b.tpm, &ek_pub, small),
+        Err(Rc::TPM_BAD_KEY_PROPERTY)
+    );
+    // Still unowned: the right request succeeds afterwards.
+    assert!(take_ownership_to(&mut b.tpm, &ek_pub).is_ok());
+}
+
+#[test]
 fn take_ownership_installs_owner_and_srk_and_disables_read_pubek() {
     let mut b = with_ek(1);
     let ek_pub = read_pubek(&mut b.tpm);

@@ -74,6 +74,11 @@ impl Handler for TakeOwnership {
             return Err(ReturnCode::TPM_INVALID_KEYUSAGE);
         }
         keys::check_key_parms(&srk_pub)?;
+        // The SRK is always a 2048-bit key (TPM_KEY_RSA_NUMBITS); a smaller request is
+        // refused rather than answered with a key of another size than the blob says.
+        if keys::key_bits(srk_pub.algorithm_parms()) != keys::MAX_KEY_BITS {
+            return Err(ReturnCode::TPM_BAD_KEY_PROPERTY);
+        }
         tpm.fill_creation_pcrs(&mut srk_pub, 0)?;
         // 9. tpmProof, then the SRK bound to it.
         let mut proof = [0u8; 20];

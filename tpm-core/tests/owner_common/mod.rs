@@ -183,13 +183,22 @@ pub fn take_ownership(tpm: &mut Tpm) -> Result<KeyBlob, ReturnCode> {
 
 /// TPM_TakeOwnership with the secrets encrypted to `ek`.
 pub fn take_ownership_to(tpm: &mut Tpm, ek: &Pubkey) -> Result<KeyBlob, ReturnCode> {
+    take_ownership_with_srk(tpm, ek, storage_template(KeyFlags(0)))
+}
+
+/// TPM_TakeOwnership asking for the SRK `srk_params`.
+pub fn take_ownership_with_srk(
+    tpm: &mut Tpm,
+    ek: &Pubkey,
+    srk_params: KeyBlob,
+) -> Result<KeyBlob, ReturnCode> {
     use commands::ownership::{TakeOwnership, TakeOwnershipIn};
     let ek = rsa_public(ek);
     let input = TakeOwnershipIn {
         protocol_id: ProtocolId::TPM_PID_OWNER,
         enc_owner_auth: SizedBuffer(oaep_tcpa(&ek, &OWNER)),
         enc_srk_auth: SizedBuffer(oaep_tcpa(&ek, &SRK_AUTH)),
-        srk_params: storage_template(KeyFlags(0)),
+        srk_params,
     };
     let mut s = oiap(tpm, OWNER);
     run_auth1::<TakeOwnership>(tpm, &mut s, &input, false).map(|o| o.srk_pub)
