@@ -28,8 +28,11 @@ pub const MAX_KEYS: usize = 20;
 pub const MAX_OWNER_EVICT: usize = 10;
 /// The public exponent of every key this TPM makes (TPM_RSA_KEY_PARMS.exponentSize 0).
 const DEFAULT_EXPONENT: [u8; 3] = [1, 0, 1];
-/// The smallest modulus the `rsa` crate accepts outside its hazmat API.
-pub const MIN_KEY_BITS: u32 = 1024;
+/// The smallest modulus a TPM 1.2 key may have (Part 3, 10.4: 512 to 2048 bits). Such
+/// small keys are weak; the TPM makes them because the spec and old software ask for them.
+pub const MIN_KEY_BITS: u32 = 512;
+/// Below this size the `rsa` crate generates keys only through its hazmat API.
+const RSA_CRATE_MIN_BITS: usize = 1024;
 /// The largest modulus this TPM supports (TPM_CAP_PROP_...: RSA up to 2048 bits).
 pub const MAX_KEY_BITS: u32 = 2048;
 
@@ -290,7 +293,13 @@ pub fn sign_raw(
 /// A new RSA key of `bits` with the platform RNG.
 pub fn generate(platform: &mut dyn Platform, bits: u32) -> Result<PrivateKey, ReturnCode> {
     let bits = usize::try_from(bits).map_err(|_| ReturnCode::TPM_BAD_KEY_PROPERTY)?;
-    PrivateKey::new(&mut PlatformRng(platform), bits).map_err(|_| ReturnCode::TPM_FAIL)
+    let rng = &mut PlatformRng(platform);
+    let key = if bits < RSA_CRATE_MIN_BITS {
+        PrivateKey::new_unchecked(rng, bits)
+    } else {
+        PrivateKey::new(rng, bits)
+    };
+    key.map_err(|_| ReturnCode::TPM_FAIL)
 }
 
 fn exponent(bytes: &[u8]) -> Result<BoxedUint, ReturnCode> {

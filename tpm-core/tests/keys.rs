@@ -66,6 +66,38 @@ fn take_ownership_create_load_sign_and_verify_outside() {
 }
 
 #[test]
+fn small_512_and_768_bit_signing_keys_are_made_loaded_and_verify_outside() {
+    let mut b = owned(1);
+    for bits in [512u32, 768] {
+        let h = create_and_load(
+            &mut b.tpm,
+            signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, bits),
+        );
+        let pubkey = get_pub_key(&mut b.tpm, h, KEY_AUTH).unwrap();
+        assert_eq!(modulus_len(&pubkey), usize::try_from(bits / 8).unwrap());
+        let digest = sha1(&[b"small key"]);
+        let sig = sign(&mut b, h, &digest).unwrap();
+        rsa_public(&pubkey)
+            .verify(Pkcs1v15Sign::new::<Sha1>(), &digest, &sig)
+            .unwrap();
+        flush(&mut b, h).unwrap();
+    }
+    // Between the allowed sizes, and below 512, the answer is TPM_BAD_KEY_PROPERTY.
+    for bits in [256u32, 640] {
+        assert_eq!(
+            create_wrap_key(
+                &mut b.tpm,
+                SRK,
+                SRK_AUTH,
+                signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, bits)
+            )
+            .map(|_| ()),
+            Err(Rc::TPM_BAD_KEY_PROPERTY)
+        );
+    }
+}
+
+#[test]
 fn der_scheme_signs_the_callers_digest_info() {
     let mut b = owned(1);
     let h = create_and_load(
@@ -228,7 +260,8 @@ fn create_wrap_key_checks_usage_and_parameters() {
         ),
         Err(Rc::TPM_INVALID_KEYUSAGE)
     );
-    // Storage keys are 2048-bit OAEP; 512-bit keys are not offered.
+    // Storage keys are 2048-bit OAEP; signing keys need a signature scheme (512-bit
+    // signing keys are allowed: small_512_and_768_bit_signing_keys_...).
     let mut small_storage = storage_template(KeyFlags(0));
     if let KeyBlob::Key12(k) = &mut small_storage {
         k.algorithm_parms = rsa_parms(
@@ -239,7 +272,7 @@ fn create_wrap_key_checks_usage_and_parameters() {
     }
     for template in [
         small_storage,
-        signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 512),
+        signing_template(SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1, 256),
         signing_template(SigScheme::TPM_SS_NONE, 2048),
     ] {
         assert_eq!(

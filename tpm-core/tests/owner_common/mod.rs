@@ -55,7 +55,8 @@ pub fn restart(b: Bench, seed: u64) -> Bench {
 pub fn rsa_public(p: &Pubkey) -> PublicKey {
     let n = &p.pub_key.key.0;
     let n = BoxedUint::from_be_slice(n, (n.len() * 8) as u32).unwrap();
-    PublicKey::new(n, BoxedUint::from(65537u64)).unwrap()
+    // The TPM makes keys from 512 bits up; the rsa crate's default floor is 1024.
+    PublicKey::new_with_size_limits(n, BoxedUint::from(65537u64), 512..=4096).unwrap()
 }
 
 /// A test RNG for the caller's side (OAEP padding).
