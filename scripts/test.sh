@@ -12,6 +12,9 @@ peers=(
   "swtpm /usr/bin/swtpm"
   "swtpm-tools /usr/bin/swtpm_ioctl"
   "openssl /usr/bin/openssl"
+  "trousers /usr/sbin/tcsd"
+  "tpm-tools /usr/sbin/tpm_version"
+  "expect /usr/bin/expect"
 )
 
 missing=()

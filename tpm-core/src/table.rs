@@ -155,7 +155,7 @@ pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
     row::<change_auth::ChangeAuth>(Props { tags: Tags::Auth2, ..NORMAL }),
-    row::<owner::TakeOwnership>(Props { audit: true, ..AUTH1 }),
+    row::<owner::TakeOwnership>(Props { audit: true, deactivated: true, ..AUTH1 }),
     row::<dep::ChangeAuthAsymStart>(AUTH1_OR_0),
     row::<dep::ChangeAuthAsymFinish>(AUTH1_OR_0),
     row::<change_auth::ChangeAuthOwner>(Props { audit: true, ..AUTH1 }),

@@ -15,6 +15,7 @@ pub const FEATURES: &[&str] = &[
     "cmdarg-pwd-fd",
     "nvram-backend-dir",
     "tpmstate-opt-lock",
+    "cmdarg-print-states",
 ];
 
 /// `--print-capabilities` output.
@@ -25,6 +26,37 @@ pub fn capabilities_json() -> String {
         features.join(", "),
         env!("CARGO_PKG_VERSION")
     )
+}
+
+/// `--print-states` output: the blobs present in `dir` under swtpm's names (swtpm_setup
+/// looks for "permall" to tell an existing TPM).
+pub fn states_json(dir: &std::path::Path) -> String {
+    let states: Vec<String> = tpm_core::BlobName::ALL
+        .iter()
+        .filter_map(|&blob| {
+            let size = std::fs::metadata(dir.join(blob.file_name())).ok()?.len();
+            Some(format!(
+                "{{\"name\": \"{}\", \"size\": {size}}}",
+                swtpm_state_name(blob)
+            ))
+        })
+        .collect();
+    if states.is_empty() {
+        return "{ \"type\": \"swtpm\", \"states\": [] }".to_string();
+    }
+    format!(
+        "{{ \"type\": \"swtpm\", \"states\": [ {} ] }}",
+        states.join(", ")
+    )
+}
+
+/// swtpm's name for a state blob.
+fn swtpm_state_name(blob: tpm_core::BlobName) -> &'static str {
+    match blob {
+        tpm_core::BlobName::Permanent => "permall",
+        tpm_core::BlobName::Volatile => "volatilestate",
+        tpm_core::BlobName::SaveState => "savestate",
+    }
 }
 
 /// CMD_GET_INFO's JSON for `flags` (unknown bits ignored, as libtpms does).
@@ -50,6 +82,20 @@ mod tests {
         let json = capabilities_json();
         assert!(json.starts_with("{ \"type\": \"swtpm\", \"features\": [ \"tpm-1.2\", "));
         assert!(!json.contains("tpm-2.0"));
+    }
+
+    #[test]
+    fn states_json_names_present_blobs_like_swtpm() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            states_json(dir.path()),
+            "{ \"type\": \"swtpm\", \"states\": [] }"
+        );
+        std::fs::write(dir.path().join("tpm-permanent.state"), [0u8; 5]).unwrap();
+        assert_eq!(
+            states_json(dir.path()),
+            "{ \"type\": \"swtpm\", \"states\": [ {\"name\": \"permall\", \"size\": 5} ] }"
+        );
     }
 
     #[test]

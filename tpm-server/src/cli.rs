@@ -112,6 +112,9 @@ pub struct SocketArgs {
     /// Print the supported features as JSON and exit.
     #[arg(long = "print-capabilities")]
     pub print_capabilities: bool,
+    /// Print which state blobs the state folder holds as JSON and exit (swtpm_setup asks).
+    #[arg(long = "print-states")]
+    pub print_states: bool,
     /// Which TPM serves (mock: tests and benchmarks only).
     #[arg(long, value_enum, hide = true)]
     pub backend: Option<BackendName>,
@@ -175,8 +178,22 @@ fn launch(args: SocketArgs, newcomer: bool) -> Result<(), String> {
         println!("{}", crate::caps::capabilities_json());
         return Ok(());
     }
+    if args.print_states {
+        println!("{}", crate::caps::states_json(&state_dir(&args, newcomer)?));
+        return Ok(());
+    }
     let launch = configure(args, newcomer)?;
     serve(launch)
+}
+
+/// The state folder: `--tpmstate`, else TPM_PATH, else (newcomer only) ./tpm-state.
+fn state_dir(args: &SocketArgs, newcomer: bool) -> Result<PathBuf, String> {
+    match (&args.tpmstate, std::env::var_os("TPM_PATH")) {
+        (Some(v), _) => Ok(StateOpt::parse(v).map_err(|e| e.0)?.dir),
+        (None, Some(path)) => Ok(PathBuf::from(path)),
+        (None, None) if newcomer => Ok(PathBuf::from(DEFAULT_STATE_DIR)),
+        (None, None) => Err("--tpmstate dir=DIR (or TPM_PATH) is required".into()),
+    }
 }
 
 /// Builds the server configuration from the options (reading key files).
@@ -190,12 +207,7 @@ pub fn configure(args: SocketArgs, newcomer: bool) -> Result<Launch, String> {
     if args.runas.is_some() {
         return Err("--runas is not supported: start tpmd as the user it should run as".into());
     }
-    let state_dir = match (&args.tpmstate, std::env::var_os("TPM_PATH")) {
-        (Some(v), _) => StateOpt::parse(v).map_err(|e| e.0)?.dir,
-        (None, Some(path)) => PathBuf::from(path),
-        (None, None) if newcomer => PathBuf::from(DEFAULT_STATE_DIR),
-        (None, None) => return Err("--tpmstate dir=DIR (or TPM_PATH) is required".into()),
-    };
+    let state_dir = state_dir(&args, newcomer)?;
     let server = match (&args.server, args.port) {
         (Some(_), Some(_)) => return Err("--server and -p/--port exclude each other".into()),
         (Some(v), None) => Some(ServerOpt::parse(v).map_err(|e| e.0)?),

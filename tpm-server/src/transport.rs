@@ -50,7 +50,7 @@ pub fn bind(endpoint: &Endpoint, what: &str) -> Result<Bound, String> {
             .map_err(|e| format!("{what}: cannot listen on {}: {e}", path.display())),
         Endpoint::ListenFd(fd) => {
             let owned = crate::fdpass::take_inherited(*fd).map_err(|e| format!("{what}: {e}"))?;
-            Ok(Bound::Listener(listener_from_fd(owned)))
+            Ok(adopt_fd(owned))
         }
         Endpoint::ClientFd(fd) => {
             let owned = crate::fdpass::take_inherited(*fd).map_err(|e| format!("{what}: {e}"))?;
@@ -74,6 +74,21 @@ fn bind_unix(path: &Path, mode: Option<u32>) -> io::Result<UnixListener> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
     }
     Ok(listener)
+}
+
+/// An inherited socket: accepted on if it listens, else served as the one client (as
+/// swtpm does with `--server fd=`, which swtpm_setup fills with a socketpair end).
+fn adopt_fd(fd: OwnedFd) -> Bound {
+    use nix::sys::socket::{getsockopt, sockopt::AcceptConn};
+    if getsockopt(&fd, AcceptConn).unwrap_or(true) {
+        return Bound::Listener(listener_from_fd(fd));
+    }
+    let tcp = TcpStream::from(fd);
+    if tcp.local_addr().is_ok() {
+        Bound::Client(Stream::Tcp(tcp))
+    } else {
+        Bound::Client(Stream::Unix(UnixStream::from(OwnedFd::from(tcp))))
+    }
 }
 
 /// An inherited listening socket: TCP if it has an internet address, else unix.
@@ -281,5 +296,19 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert!(bind(&ep, "--ctrl").is_err());
+    }
+
+    #[test]
+    fn serves_an_inherited_connected_descriptor_as_the_one_client() {
+        use std::os::fd::IntoRawFd;
+        let (mut ours, theirs) = UnixStream::pair().unwrap();
+        let Bound::Client(mut s) =
+            bind(&Endpoint::ListenFd(theirs.into_raw_fd()), "--server").unwrap()
+        else {
+            panic!("not a client")
+        };
+        ours.write_all(b"x").unwrap();
+        let mut buf = Vec::new();
+        assert!(fill_to(&mut s, &mut buf, 1, Duration::from_secs(1)).unwrap());
     }
 }

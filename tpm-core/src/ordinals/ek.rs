@@ -60,7 +60,9 @@ impl Tpm {
             .ok_or(ReturnCode::TPM_NO_ENDORSEMENT)
     }
 
-    /// Part 3, 14.1 actions 1-3: a new EK with the parameters the caller asked for.
+    /// Part 3, 14.1 actions 1-3: a new EK with the parameters the caller asked for. The
+    /// signature scheme is ignored (action 2c; swtpm_setup asks with
+    /// TPM_SS_RSASSAPKCS1v15_SHA1); the encryption scheme must be OAEP, as libtpms insists.
     fn create_ek(&mut self, key_info: &KeyParms) -> Result<Pubkey, ReturnCode> {
         if self.state.permanent.endorsement_key.is_some() {
             return Err(ReturnCode::TPM_DISABLED_CMD);
@@ -69,7 +71,6 @@ impl Tpm {
         if key_info.algorithm_id != AlgorithmId::TPM_ALG_RSA
             || wanted != Some((keys::MAX_KEY_BITS, 2))
             || key_info.enc_scheme != EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1
-            || key_info.sig_scheme != SigScheme::TPM_SS_NONE
         {
             return Err(ReturnCode::TPM_BAD_KEY_PROPERTY);
         }
