@@ -11,12 +11,13 @@ peers=(
   "libtspi-dev /usr/include/tss/tpm.h"
   "swtpm /usr/bin/swtpm"
   "swtpm-tools /usr/bin/swtpm_ioctl"
+  "openssl /usr/bin/openssl"
 )
 
 missing=()
 for p in "${peers[@]}"; do
-  set -- $p
-  [ -e "$2" ] || missing+=("$1")
+  read -r pkg file <<<"$p"
+  [ -e "$file" ] || missing+=("$pkg")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then

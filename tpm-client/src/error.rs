@@ -29,6 +29,9 @@ pub enum Error {
     /// secret with, or was altered. Its content must not be used.
     #[error("response authorisation of session {0:#x} does not verify")]
     ResponseAuth(u32),
+    /// A signature, quote or checksum the TPM returned does not verify.
+    #[error("verification failed: {0}")]
+    Verification(&'static str),
     /// A caller-side mistake (bad URI, wrong number of sessions ...).
     #[error("{0}")]
     Usage(String),

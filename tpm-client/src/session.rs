@@ -1,4 +1,5 @@
-//! Authorization sessions as values (Part 1, 13: OIAP, OSAP; DSAP when delegation lands).
+//! Authorization sessions as values (Part 1, 13: OIAP, OSAP, DSAP; and transport sessions,
+//! whose HMACs work the same way).
 //!
 //! A session computes the command HMAC over the parameter digest and its two nonces,
 //! verifies the response HMAC, rolls the nonces, and encrypts new secrets (ADIP).
@@ -18,6 +19,11 @@ pub enum SessionKind {
     Oiap,
     /// Part 3, 18.2 TPM_OSAP: the secret is the shared secret bound to one entity.
     Osap,
+    /// Part 3, 18.3 TPM_DSAP: the secret is the shared secret of a delegation.
+    Dsap,
+    /// Part 3, 24.1 TPM_EstablishTransport: the secret is the transport session's
+    /// authorization value.
+    Transport,
 }
 
 /// An open authorization session.

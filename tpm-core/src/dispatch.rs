@@ -25,7 +25,8 @@ use crate::table::{self, Entry};
 use crate::Tpm;
 use tpm_marshal::framing::{self, AuthIn, AuthOut, ResponseFrame};
 use tpm_marshal::{
-    Command, Digest, EntityType, Marshal, Nonce, Ordinal, Reader, ReturnCode, Unmarshal, Writer,
+    AuditEventIn, AuditEventOut, Command, CounterValue, Digest, EntityType, Marshal, Nonce,
+    Ordinal, Reader, ReturnCode, Unmarshal,
 };
 
 /// An entity whose auth a session proves: its type, its handle (or TPM_KH_*), its secret.
@@ -62,6 +63,14 @@ pub(crate) struct Ctx {
     shared_secrets: Vec<Option<Secret>>,
     /// The parameters decoded (sessions are not touched by a command that failed to parse).
     parsed: bool,
+    /// Bit i set: session i ended whatever continueAuthSession asked (an OSAP session that
+    /// carried a new auth value under ADIP).
+    ended: core::cell::Cell<u32>,
+    /// The handler ended the sessions: continueAuthSession is FALSE on output whatever the
+    /// caller asked (TPM_NV_DefineSpace, TPM_CreateCounter ...).
+    end_sessions: bool,
+    /// The ordinal was audited when the command arrived.
+    audited: bool,
 }
 
 impl Ctx {
@@ -70,9 +79,16 @@ impl Ctx {
         self.auths.len()
     }
 
+    /// "Ignore continueAuthSession on input and set it to FALSE on output": the sessions
+    /// close when the command succeeds.
+    pub fn end_sessions(&mut self) {
+        self.end_sessions = true;
+    }
+
     /// Part 1, 13.8: decrypts a new auth value sent under ADIP in session `i`
-    /// (`second` selects the nonceOdd pad used for a second encrypted value).
-    #[allow(dead_code)] // for the ordinals that take encAuth (ChangeAuth, CreateWrapKey ...)
+    /// (`second` selects the nonceOdd pad used for a second encrypted value). The session
+    /// ends with this command, as the ADIP ordinals' actions say (continueAuthSession
+    /// FALSE), so its shared secret never pads two values with the same nonce.
     pub fn adip_decrypt(
         &self,
         i: usize,
@@ -90,7 +106,38 @@ impl Ctx {
             self.nonces_even.get(i).copied()
         }
         .ok_or(ReturnCode::TPM_FAIL)?;
-        Ok(sessions::adip_xor(secret, &nonce, enc))
+        let value = sessions::adip_xor(secret, &nonce, enc);
+        self.end_session(i);
+        Ok(value)
+    }
+
+    /// Session `i` ends with this command (continueAuthSession FALSE on output).
+    fn end_session(&self, i: usize) {
+        let bit = u32::try_from(i).ok().and_then(|i| 1u32.checked_shl(i));
+        self.ended.set(self.ended.get() | bit.unwrap_or(0));
+    }
+
+    /// True if the handler ended session `i`.
+    fn session_ended(&self, i: usize) -> bool {
+        let bit = u32::try_from(i).ok().and_then(|i| 1u32.checked_shl(i));
+        bit.is_some_and(|b| self.ended.get() & b != 0)
+    }
+
+    /// Part 3, 10.7 (TPM_Sealx) and 10.2 step 9 (TPM_Unseal): the XOR pad of `len` bytes,
+    /// MGF1-SHA1 seeded with nonceEven || nonceOdd || "XOR" || sharedSecret of OSAP session
+    /// `i`, which then ends with the command.
+    pub fn xor_pad(&self, i: usize, len: usize) -> Result<Vec<u8>, ReturnCode> {
+        let secret = self
+            .shared_secrets
+            .get(i)
+            .and_then(Option::as_ref)
+            .ok_or(ReturnCode::TPM_BAD_MODE)?;
+        let even = self.nonces_even.get(i).ok_or(ReturnCode::TPM_FAIL)?;
+        let odd = self.auths.get(i).ok_or(ReturnCode::TPM_FAIL)?.nonce_odd;
+        let seed = [even.as_slice(), &odd, b"XOR", secret.bytes()].concat();
+        let pad = sessions::mgf1_sha1(&seed, len);
+        self.end_session(i);
+        Ok(pad)
     }
 }
 
@@ -100,6 +147,17 @@ pub(crate) trait Handler: Command {
     /// accepts auth tags.
     fn authorize(_tpm: &Tpm, _input: &Self::In, _i: usize) -> Result<Entity, ReturnCode> {
         Err(ReturnCode::TPM_FAIL)
+    }
+
+    /// The entity session `i` of `n` must prove, for ordinals where which entity a session
+    /// names depends on how many sessions the command carries (TPM_Unseal, TPM_CertifyKey).
+    fn authorize_of(
+        tpm: &Tpm,
+        input: &Self::In,
+        i: usize,
+        _n: usize,
+    ) -> Result<Entity, ReturnCode> {
+        Self::authorize(tpm, input, i)
     }
 
     /// The ordinal's actions (its Part 3 section), on decoded and authorized input.
@@ -119,8 +177,9 @@ pub(crate) fn run<H: Handler>(
         .map_err(|e| e.return_code())?;
     cx.parsed = true;
     let digest = in_param_digest(H::ORDINAL, body, H::IN_HANDLES);
-    for i in 0..cx.auths.len() {
-        let entity = H::authorize(tpm, &input, i)?;
+    let n = cx.auths.len();
+    for i in 0..n {
+        let entity = H::authorize_of(tpm, &input, i, n)?;
         tpm.verify_auth(cx, i, &entity, &digest)?;
     }
     let out = H::execute(tpm, cx, input)?;
@@ -188,17 +247,20 @@ impl Tpm {
             nonces_even: Vec::new(),
             shared_secrets: Vec::new(),
             parsed: false,
+            ended: core::cell::Cell::new(0),
+            end_sessions: false,
+            audited: false,
         };
         // 5-8.
+        // Audit follows the ordinal's status before it runs (Part 3, 8.1: so
+        // TPM_SetOrdinalAuditStatus is audited by its initial state).
+        cx.audited = self.is_audited(entry);
         let result = (entry.run)(self, &mut cx, frame.body);
         // 9-10.
         match result {
             Ok(out) => self.respond(entry, &cx, frame.body, &out),
             Err(rc) => {
                 self.close_sessions_after_error(&cx);
-                if cx.parsed {
-                    self.audit(entry, frame.body, None, rc);
-                }
                 ResponseFrame::error(rc)
             }
         }
@@ -218,10 +280,13 @@ impl Tpm {
         if self.self_test == crate::state::SelfTest::Limited && !entry.limited_self_test {
             self.continue_self_test();
         }
-        if self.state.permanent_flags.disable && !entry.when_disabled {
+        // Part 3, 20.1 step 2: while NV is unlocked, TPM_NV_DefineSpace ignores disabled and
+        // deactivated.
+        let nv_open = entry.nv_unlocked_any_state && !self.state.permanent_flags.nv_locked;
+        if self.state.permanent_flags.disable && !entry.when_disabled && !nv_open {
             return Err(ReturnCode::TPM_DISABLED);
         }
-        if self.state.deactivated() && !entry.when_deactivated {
+        if self.state.deactivated() && !entry.when_deactivated && !nv_open {
             return Err(ReturnCode::TPM_DEACTIVATED);
         }
         if entry.physical_presence && !self.physical_presence() {
@@ -293,9 +358,9 @@ impl Tpm {
     fn respond(&mut self, entry: &Entry, cx: &Ctx, body: &[u8], out: &[u8]) -> Vec<u8> {
         let digest = out_param_digest(entry.ordinal, out, entry.out_handles);
         let mut trailers = Vec::with_capacity(cx.auths.len());
-        for (auth, key) in cx.auths.iter().zip(&cx.keys) {
+        for (i, (auth, key)) in cx.auths.iter().zip(&cx.keys).enumerate() {
             let nonce_even = self.random_nonce();
-            let cont = auth.continue_auth_session;
+            let cont = auth.continue_auth_session && !cx.end_sessions && !cx.session_ended(i);
             if cont {
                 if let Some(s) = self.sessions.get_mut(auth.handle) {
                     s.nonce_even = nonce_even;
@@ -309,7 +374,9 @@ impl Tpm {
                 auth: sessions::auth_hmac(key.bytes(), &digest, &nonce_even, &auth.nonce_odd, cont),
             });
         }
-        self.audit(entry, body, Some(&digest), ReturnCode::TPM_SUCCESS);
+        if cx.audited {
+            self.audit(entry, body, &digest);
+        }
         match ResponseFrame::encode(ReturnCode::TPM_SUCCESS, out, &trailers) {
             Ok(bytes) => bytes,
             Err(_) => ResponseFrame::error(ReturnCode::TPM_SIZE),
@@ -330,35 +397,47 @@ impl Tpm {
         }
     }
 
-    /// Step 10: Part 1, 11 auditing. For an audited ordinal the audit digest is extended
-    /// with TPM_AUDIT_EVENT_IN and TPM_AUDIT_EVENT_OUT; the first event after the digest was
-    /// cleared starts a new audit session (the audit counter increments).
-    fn audit(&mut self, entry: &Entry, body: &[u8], out_digest: Option<&Digest>, rc: ReturnCode) {
-        if !self.is_audited(entry) {
-            return;
-        }
+    /// Step 10: Part 3, 8.1 audit generation. A successful audited command extends the
+    /// audit digest with TPM_AUDIT_EVENT_IN (its inParamDigest) and then TPM_AUDIT_EVENT_OUT
+    /// (its outParamDigest), both carrying the audit monotonic counter; the first event after
+    /// the digest was cleared starts a new audit session (the counter increments first).
+    /// A failed command is not audited ("command result failure, no audit").
+    fn audit(&mut self, entry: &Entry, body: &[u8], out_digest: &Digest) {
         if self.state.stany.audit_digest == [0; 20] {
             self.state.permanent.audit_counter = self.state.permanent.audit_counter.wrapping_add(1);
             self.permanent_dirty = true;
         }
-        let counter = self.state.permanent.audit_counter;
-        let in_digest = in_param_digest(entry.ordinal, body, entry.in_handles);
-        let event_in = audit_event(|w| {
-            w.u16(0x0012);
-            w.bytes(&in_digest);
-            counter_value(w, counter);
-        });
-        let out_digest = out_digest.copied().unwrap_or_default();
-        let event_out = audit_event(|w| {
-            w.u16(0x0013);
-            w.u32(entry.ordinal.0);
-            w.bytes(&out_digest);
-            counter_value(w, counter);
-            w.u32(rc.0);
-        });
-        let d = &mut self.state.stany.audit_digest;
-        *d = sessions::sha1(&[d.as_slice(), &event_in]);
-        *d = sessions::sha1(&[d.as_slice(), &event_out]);
+        let audit_count = self.audit_counter_value();
+        let event_in = AuditEventIn {
+            input_parms: in_param_digest(entry.ordinal, body, entry.in_handles),
+            audit_count: audit_count.clone(),
+        };
+        let event_out = AuditEventOut {
+            output_parms: *out_digest,
+            audit_count,
+        };
+        // Corner case: TPM_SaveState audits only its input.
+        let events = if entry.ordinal == Ordinal::TPM_ORD_SaveState {
+            vec![event_in.to_bytes()]
+        } else {
+            vec![event_in.to_bytes(), event_out.to_bytes()]
+        };
+        for event in events {
+            let Ok(event) = event else {
+                self.enter_failure_mode();
+                return;
+            };
+            let d = &mut self.state.stany.audit_digest;
+            *d = sessions::sha1(&[d.as_slice(), &event]);
+        }
+    }
+
+    /// TPM_PERMANENT_DATA -> auditMonotonicCounter as a TPM_COUNTER_VALUE.
+    pub(crate) fn audit_counter_value(&self) -> CounterValue {
+        CounterValue {
+            label: [0; 4],
+            counter: self.state.permanent.audit_counter,
+        }
     }
 
     /// True if `entry`'s ordinal is audited (ordinalAuditStatus).
@@ -367,127 +446,5 @@ impl Tpm {
             .permanent
             .audited_ordinals
             .contains(&entry.ordinal.0)
-    }
-}
-
-fn audit_event(f: impl FnOnce(&mut Writer)) -> Vec<u8> {
-    let mut w = Writer::new();
-    f(&mut w);
-    w.as_bytes().to_vec()
-}
-
-/// Part 2, 5.13 TPM_COUNTER_VALUE of the audit counter.
-fn counter_value(w: &mut Writer, counter: u32) {
-    w.u16(0x000E);
-    w.bytes(&[0; 4]);
-    w.u32(counter);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tests::started_tpm;
-    use tpm_marshal::framing::CommandFrame;
-
-    fn open_oiap(tpm: &mut Tpm) -> (u32, Nonce) {
-        let resp = tpm.execute(
-            0,
-            &CommandFrame::encode(Ordinal::TPM_ORD_OIAP, &[], &[]).unwrap(),
-        );
-        let f = ResponseFrame::parse(&resp).unwrap();
-        let mut r = Reader::new(f.body);
-        (r.u32().unwrap(), r.array().unwrap())
-    }
-
-    #[test]
-    fn a_bad_second_hmac_is_auth2fail() {
-        let mut tpm = started_tpm();
-        let (h1, n1) = open_oiap(&mut tpm);
-        let (h2, n2) = open_oiap(&mut tpm);
-        let digest = [7; 20];
-        let entity = Entity {
-            kind: EntityType::TPM_ET_OWNER,
-            value: 0,
-            auth: Secret::new([1; 20]),
-            sessions: SessionTypes::Any,
-        };
-        let good = |h, n: Nonce| AuthIn {
-            handle: h,
-            nonce_odd: [2; 20],
-            continue_auth_session: true,
-            auth: sessions::auth_hmac(&[1; 20], &digest, &n, &[2; 20], true),
-        };
-        let mut bad = good(h2, n2);
-        bad.auth[0] ^= 1;
-        let mut cx = Ctx {
-            locality: 0,
-            auths: vec![good(h1, n1), bad],
-            keys: Vec::new(),
-            nonces_even: Vec::new(),
-            shared_secrets: Vec::new(),
-            parsed: true,
-        };
-        assert_eq!(tpm.verify_auth(&mut cx, 0, &entity, &digest), Ok(()));
-        assert_eq!(
-            tpm.verify_auth(&mut cx, 1, &entity, &digest),
-            Err(ReturnCode::TPM_AUTH2FAIL)
-        );
-        // The first session authorized; the error closes it, the second stays open.
-        tpm.close_sessions_after_error(&cx);
-        assert!(!tpm.sessions.contains(h1));
-        assert!(tpm.sessions.contains(h2));
-    }
-
-    #[test]
-    fn an_audited_ordinal_extends_the_audit_digest_and_starts_an_audit_session() {
-        let mut tpm = started_tpm();
-        tpm.state
-            .permanent
-            .audited_ordinals
-            .insert(Ordinal::TPM_ORD_PcrRead.0);
-        let read = CommandFrame::encode(Ordinal::TPM_ORD_PcrRead, &[0, 0, 0, 1], &[]).unwrap();
-        tpm.execute(0, &read);
-        let first = tpm.state.stany.audit_digest;
-        assert_ne!(first, [0; 20]);
-        assert_eq!(tpm.state.permanent.audit_counter, 1);
-        // Independent computation of the two events.
-        let in_digest = sessions::sha1(&[&[0, 0, 0, 0x15], &[0, 0, 0, 1]]);
-        let out = tpm.state.stclear.pcrs[1];
-        let out_digest = sessions::sha1(&[&[0; 4], &[0, 0, 0, 0x15], &out]);
-        let counter = [0, 0x0e, 0, 0, 0, 0, 0, 0, 0, 1];
-        let event_in = [&[0, 0x12][..], &in_digest, &counter].concat();
-        let event_out = [
-            &[0, 0x13][..],
-            &[0, 0, 0, 0x15],
-            &out_digest,
-            &counter,
-            &[0; 4],
-        ]
-        .concat();
-        let d = sessions::sha1(&[&[0; 20], &event_in]);
-        assert_eq!(first, sessions::sha1(&[&d, &event_out]));
-        // A second audited command continues the same audit session.
-        tpm.execute(0, &read);
-        assert_eq!(tpm.state.permanent.audit_counter, 1);
-        // Unaudited ordinals leave the digest alone.
-        let digest = tpm.state.stany.audit_digest;
-        tpm.execute(
-            0,
-            &CommandFrame::encode(Ordinal::TPM_ORD_OIAP, &[], &[]).unwrap(),
-        );
-        assert_eq!(tpm.state.stany.audit_digest, digest);
-    }
-
-    #[test]
-    fn parameter_digest_skips_the_handles() {
-        let body = [0, 0, 0, 9, 0xaa, 0xbb];
-        assert_eq!(
-            in_param_digest(Ordinal(0x20), &body, 1),
-            sessions::sha1(&[&[0, 0, 0, 0x20], &[0xaa, 0xbb]])
-        );
-        assert_eq!(
-            out_param_digest(Ordinal(0x20), &body, 1),
-            sessions::sha1(&[&[0; 4], &[0, 0, 0, 0x20], &[0xaa, 0xbb]])
-        );
     }
 }

@@ -10,8 +10,8 @@
 //! - the dispatcher (`dispatch`): one pipeline every command goes through, driven by one
 //!   ordinal table (`table`);
 //! - handlers (`ordinals::*`), one module per Part 3 chapter family;
-//! - state (`state`), sessions (`sessions`) and the state blobs (`persist`) a
-//!   [`Store`] keeps;
+//! - state (`state`), sessions (`sessions`), the NV store (`nv`) and the state blobs
+//!   (`persist`) a [`Store`] keeps;
 //! - the [`Platform`] (RNG, clock, physical presence) the embedder supplies.
 //!
 //! # No-panic contract
@@ -21,6 +21,8 @@
 
 mod dispatch;
 mod ek;
+mod keys;
+mod nv;
 mod ordinals;
 mod persist;
 pub mod platform;

@@ -5,28 +5,38 @@
 //! encryption); this layer makes a blob self-describing, so a blob of another kind, a
 //! future version or a truncated copy is refused with a reason instead of being misread.
 //!
-//! - permanent (kind 1): TPM_PERMANENT_FLAGS then the kept TPM_PERMANENT_DATA;
+//! - permanent (kind 1): TPM_PERMANENT_FLAGS then the kept TPM_PERMANENT_DATA; from
+//!   version 2 also the SRK and the owner-evict keys with their handles;
 //! - volatile (kind 2): ST_CLEAR and ST_ANY flags and data, self-test state, sessions, the
-//!   SHA-1 threads, as swtpm keeps its volatile state;
+//!   SHA-1 threads, as swtpm keeps its volatile state; from version 2 also the loaded keys
+//!   that are not owner-evict and contextList;
+//!
+//! A key is kept as its public TPM_KEY/TPM_KEY12, both primes (UINT16-sized), usageAuth,
+//! migrationAuth and parentPCRStatus. The blobs hold secrets in the clear: the store's
+//! envelope is what encrypts them at rest.
 //! - savestate (kind 3): what TPM_SaveState preserves, TPM_STCLEAR_FLAGS and
 //!   TPM_STCLEAR_DATA.
 
+use crate::keys;
+use crate::nv::NvArea;
 use crate::secret::Secret;
 use crate::sessions::{Session, SessionKind, Sessions};
 use crate::state::{
-    PermanentData, PermanentFlags, SelfTest, StAnyData, StAnyFlags, StClearData, StClearFlags,
-    State, NUM_PCRS,
+    Counter, PermanentData, PermanentFlags, SelfTest, StAnyData, StAnyFlags, StClearData,
+    StClearFlags, State, NUM_PCRS,
 };
 use crate::store::BlobName;
 use crate::tpm::Error;
 use crate::Tpm;
 use sha1::Sha1;
-use tpm_marshal::{EntityType, MarshalError, Reader, Writer};
+use std::collections::BTreeSet;
+use tpm_marshal::{EntityType, MarshalError, NvDataPublic, Reader, Writer};
 
 /// "TPMS": the first four bytes of every state blob.
 pub const MAGIC: [u8; 4] = *b"TPMS";
-/// The format version this engine writes and reads.
-pub const VERSION: u16 = 1;
+/// The format version this engine writes and reads (2: the SRK and owner-evict keys;
+/// 3: NV areas, counters and DIR in the permanent blob, NV locks in the ST_CLEAR part).
+pub const VERSION: u16 = 3;
 /// Bytes before the body.
 pub const HEADER_LEN: usize = 12;
 
@@ -121,6 +131,17 @@ pub fn encode_permanent(flags: &PermanentFlags, data: &PermanentData) -> Vec<u8>
         w.u32(data.auth_fail_count);
         w.u32(data.audit_counter);
         w.u32(data.restrict_delegate);
+        // Version 2: the SRK and the owner-evict keys.
+        w.bool(data.srk.is_some());
+        if let Some(srk) = &data.srk {
+            keys::encode(w, srk);
+        }
+        w.u16(u16::try_from(data.owner_evict_keys.len()).unwrap_or(0));
+        for (handle, key) in &data.owner_evict_keys {
+            w.u32(*handle);
+            keys::encode(w, key);
+        }
+        nv_and_counters(w, data);
     })
 }
 
@@ -150,6 +171,19 @@ pub fn decode_permanent(blob: &[u8]) -> Result<(PermanentFlags, PermanentData), 
         data.auth_fail_count = r.u32()?;
         data.audit_counter = r.u32()?;
         data.restrict_delegate = r.u32()?;
+        if r.bool()? {
+            data.srk = Some(keys::decode(r)?);
+        }
+        for _ in 0..r.u16()? {
+            if data.owner_evict_keys.len() >= keys::MAX_OWNER_EVICT {
+                return Err(MarshalError::Inconsistent {
+                    what: "owner-evict keys",
+                });
+            }
+            let handle = r.u32()?;
+            data.owner_evict_keys.push((handle, keys::decode(r)?));
+        }
+        read_nv_and_counters(r, &mut data)?;
         Ok((flags, data, ek))
     })?;
     let mut data = data;
@@ -186,6 +220,18 @@ pub fn encode_volatile(tpm: &Tpm) -> Vec<u8> {
             session(w, s);
         }
         sha1_state(w, tpm.sha1_thread.as_ref());
+        // Version 2: the loaded keys that are not owner-evict.
+        let loaded: Vec<_> = tpm.keys.iter().filter(|s| !s.owner_evict).collect();
+        w.u16(u16::try_from(loaded.len()).unwrap_or(0));
+        for slot in loaded {
+            w.u32(slot.handle);
+            keys::encode(w, &slot.key);
+        }
+        // Version 2: contextList, the counts of saved session contexts.
+        w.u16(u16::try_from(d.context_list.len()).unwrap_or(0));
+        for c in &d.context_list {
+            w.u32(*c);
+        }
     })
 }
 
@@ -206,6 +252,7 @@ pub fn decode_volatile(tpm: &mut Tpm, blob: &[u8]) -> Result<(), Error> {
             tick_nonce: r.array()?,
             tick_base_us: r.u64()?,
             context_count: r.u32()?,
+            context_list: Vec::new(),
         };
         let self_test = if r.bool()? {
             SelfTest::Full
@@ -220,9 +267,31 @@ pub fn decode_volatile(tpm: &mut Tpm, blob: &[u8]) -> Result<(), Error> {
                 .map_err(|_| MarshalError::Inconsistent { what: "sessions" })?;
         }
         let sha1 = read_sha1_state(r)?;
-        Ok((sf, sd, flags, data, self_test, failure, sessions, sha1))
+        let mut loaded = Vec::new();
+        for _ in 0..r.u16()? {
+            let handle = r.u32()?;
+            loaded.push((handle, keys::decode(r)?));
+        }
+        let mut data = data;
+        for _ in 0..r.u16()? {
+            data.context_list.push(r.u32()?);
+        }
+        Ok((
+            sf, sd, flags, data, self_test, failure, sessions, sha1, loaded,
+        ))
     })?;
-    let (sf, sd, flags, data, self_test, failure, sessions, sha1) = parsed;
+    let (sf, sd, flags, data, self_test, failure, sessions, sha1, loaded) = parsed;
+    let mut slots = tpm.keys.clone();
+    slots.retain(|s| s.owner_evict);
+    for (handle, key) in loaded {
+        slots
+            .insert(handle, key, false)
+            .map_err(|_| Error::Corrupt {
+                file,
+                reason: "more loaded keys than key slots".into(),
+            })?;
+    }
+    tpm.keys = slots;
     tpm.state.stclear_flags = sf;
     tpm.state.stclear = sd;
     tpm.state.stany_flags = flags;
@@ -292,6 +361,8 @@ fn stclear(w: &mut Writer, f: &StClearFlags, d: &StClearData) {
         w.bytes(pcr);
     }
     w.u32(d.deferred_physical_presence);
+    index_set(w, &d.nv_locks.read);
+    index_set(w, &d.nv_locks.write);
 }
 
 fn read_stclear(r: &mut Reader<'_>) -> Result<(StClearFlags, StClearData), MarshalError> {
@@ -307,10 +378,80 @@ fn read_stclear(r: &mut Reader<'_>) -> Result<(StClearFlags, StClearData), Marsh
         *pcr = r.array()?;
     }
     d.deferred_physical_presence = r.u32()?;
+    d.nv_locks.read = read_index_set(r)?;
+    d.nv_locks.write = read_index_set(r)?;
     Ok((flags, d))
 }
 
-fn session(w: &mut Writer, s: &Session) {
+// ---- NV, counters, DIR (issue 4) ----
+
+/// NV areas (TPM_NV_DATA_PUBLIC, authValue, data), noOwnerNVWrite, authDIR[0], the counters
+/// (countID, label, count, auth) and the highest count.
+fn nv_and_counters(w: &mut Writer, data: &PermanentData) {
+    w.u32(u32::try_from(data.nv.len()).unwrap_or(0));
+    for area in data.nv.iter() {
+        w.write(&area.public);
+        w.bytes(area.auth.bytes());
+        w.bytes(&area.data);
+    }
+    w.u32(data.no_owner_nv_write);
+    w.bytes(&data.auth_dir);
+    w.u32(u32::try_from(data.counters.len()).unwrap_or(0));
+    for (id, c) in &data.counters {
+        w.u32(*id);
+        w.bytes(&c.label);
+        w.u32(c.count);
+        w.bytes(c.auth.bytes());
+    }
+    w.u32(data.max_count);
+}
+
+fn read_nv_and_counters(r: &mut Reader<'_>, data: &mut PermanentData) -> Result<(), MarshalError> {
+    for _ in 0..r.u32()? {
+        let public: NvDataPublic = r.read()?;
+        let auth = Secret::new(r.array()?);
+        let size = usize::try_from(public.data_size).map_err(|_| MarshalError::TooLarge {
+            what: "NV area",
+            size: u64::from(public.data_size),
+        })?;
+        let area_data = r.bytes(size)?.to_vec();
+        data.nv.insert(NvArea {
+            public,
+            auth,
+            data: area_data,
+        });
+    }
+    data.no_owner_nv_write = r.u32()?;
+    data.auth_dir = r.array()?;
+    for _ in 0..r.u32()? {
+        let id = r.u32()?;
+        let counter = Counter {
+            label: r.array()?,
+            count: r.u32()?,
+            auth: Secret::new(r.array()?),
+        };
+        data.counters.insert(id, counter);
+    }
+    data.max_count = r.u32()?;
+    Ok(())
+}
+
+fn index_set(w: &mut Writer, set: &BTreeSet<u32>) {
+    w.u32(u32::try_from(set.len()).unwrap_or(0));
+    for i in set {
+        w.u32(*i);
+    }
+}
+
+fn read_index_set(r: &mut Reader<'_>) -> Result<BTreeSet<u32>, MarshalError> {
+    let mut set = BTreeSet::new();
+    for _ in 0..r.u32()? {
+        set.insert(r.u32()?);
+    }
+    Ok(set)
+}
+
+pub(crate) fn session(w: &mut Writer, s: &Session) {
     w.u32(s.handle);
     w.bytes(&s.nonce_even);
     match &s.kind {
@@ -328,7 +469,7 @@ fn session(w: &mut Writer, s: &Session) {
     }
 }
 
-fn read_session(r: &mut Reader<'_>) -> Result<Session, MarshalError> {
+pub(crate) fn read_session(r: &mut Reader<'_>) -> Result<Session, MarshalError> {
     let handle = r.u32()?;
     let nonce_even = r.array()?;
     let kind = match r.u8()? {
@@ -376,6 +517,34 @@ fn read_sha1_state(r: &mut Reader<'_>) -> Result<Option<Sha1>, MarshalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tpm_marshal::Marshal;
+
+    /// An NV area of 2 bytes at TPM_NV_INDEX_EKCert | D, as swtpm defines it.
+    fn ek_cert_area() -> NvArea {
+        use tpm_marshal::{LocalitySelection, NvAttributes, NvIndex, NvPermission};
+        use tpm_marshal::{PcrInfoShort, PcrSelection};
+        let any = PcrInfoShort {
+            pcr_selection: PcrSelection::new(3, &[]).unwrap(),
+            locality_at_release: LocalitySelection(0x1f),
+            digest_at_release: [0; 20],
+        };
+        NvArea {
+            public: NvDataPublic {
+                nv_index: NvIndex(0x1000_f000),
+                pcr_info_read: any.clone(),
+                pcr_info_write: any,
+                permission: NvPermission {
+                    attributes: NvAttributes(0x0002_0002),
+                },
+                b_read_st_clear: false,
+                b_write_st_clear: false,
+                b_write_define: false,
+                data_size: 2,
+            },
+            auth: Secret::new([0x44; 20]),
+            data: vec![0xab, 0xcd],
+        }
+    }
 
     #[test]
     fn permanent_blob_byte_picture() {
@@ -384,19 +553,34 @@ mod tests {
             ownership: true,
             ..PermanentFlags::default()
         };
-        let data = PermanentData {
+        let mut data = PermanentData {
             tpm_proof: Secret::new([0x11; 20]),
             ek_reset: Secret::new([0x22; 20]),
             operator_auth: Some(Secret::new([0x33; 20])),
             auth_fail_count: 2,
             audit_counter: 7,
+            no_owner_nv_write: 3,
+            auth_dir: [0x55; 20],
+            max_count: 9,
             ..PermanentData::default()
         };
+        data.nv.insert(ek_cert_area());
+        data.counters.insert(
+            1,
+            Counter {
+                label: *b"boot",
+                count: 9,
+                auth: Secret::new([0x66; 20]),
+            },
+        );
         let blob = encode_permanent(&flags, &data);
+        let public = ek_cert_area().public.to_bytes().unwrap();
         let mut want = b"TPMS".to_vec();
-        want.extend_from_slice(&[0, 1, 0, 1]); // version 1, kind permanent
-        let body_len = 20 + 20 + 20 + 1 + 21 + 1 + 4 + 4 + 4 + 4;
-        want.extend_from_slice(&(body_len as u32).to_be_bytes());
+        want.extend_from_slice(&[0, 3, 0, 1]); // version 3, kind permanent
+        let nv_len = 4 + public.len() + 20 + 2 + 4 + 20;
+        let counters_len = 4 + (4 + 4 + 4 + 20) + 4;
+        let body_len = 20 + 20 + 20 + 1 + 21 + 1 + 4 + 4 + 4 + 4 + 1 + 2 + nv_len + counters_len;
+        want.extend_from_slice(&u32::try_from(body_len).unwrap().to_be_bytes());
         want.extend_from_slice(&[1, 1]);
         want.extend_from_slice(&[0; 18]);
         want.extend_from_slice(&[0x11; 20]);
@@ -409,11 +593,33 @@ mod tests {
         want.extend_from_slice(&[0, 0, 0, 2]);
         want.extend_from_slice(&[0, 0, 0, 7]);
         want.extend_from_slice(&[0, 0, 0, 0]); // restrictDelegate
+        want.push(0); // no SRK
+        want.extend_from_slice(&[0, 0]); // no owner-evict keys
+        want.extend_from_slice(&[0, 0, 0, 1]); // one NV area:
+        want.extend_from_slice(&public); // its TPM_NV_DATA_PUBLIC
+        want.extend_from_slice(&[0x44; 20]); // its authValue
+        want.extend_from_slice(&[0xab, 0xcd]); // its dataSize bytes of data
+        want.extend_from_slice(&[0, 0, 0, 3]); // noOwnerNVWrite
+        want.extend_from_slice(&[0x55; 20]); // authDIR[0]
+        want.extend_from_slice(&[0, 0, 0, 1]); // one counter:
+        want.extend_from_slice(&[0, 0, 0, 1]); // countID
+        want.extend_from_slice(b"boot"); // label
+        want.extend_from_slice(&[0, 0, 0, 9]); // count
+        want.extend_from_slice(&[0x66; 20]); // auth
+        want.extend_from_slice(&[0, 0, 0, 9]); // the highest count
         assert_eq!(blob, want);
         let (f, d) = decode_permanent(&blob).unwrap();
         assert_eq!(f, flags);
         assert!(d.operator_auth.unwrap().ct_eq(&[0x33; 20]));
         assert_eq!((d.auth_fail_count, d.audit_counter), (2, 7));
+        let area = d.nv.get(0x1000_f000).unwrap();
+        assert_eq!(area.data, [0xab, 0xcd]);
+        assert!(area.auth.ct_eq(&[0x44; 20]));
+        assert_eq!(
+            (d.no_owner_nv_write, d.auth_dir, d.max_count),
+            (3, [0x55; 20], 9)
+        );
+        assert_eq!(d.counters[&1].count, 9);
     }
 
     fn reason(e: Error) -> String {
@@ -455,6 +661,7 @@ mod tests {
         let mut state = State::after_init(PermanentFlags::default(), PermanentData::default());
         state.stclear.pcrs[3] = [3; 20];
         state.stclear_flags.physical_presence_lock = true;
+        state.stclear.nv_locks.write.insert(0x1_1000);
         let blob = encode_savestate(&state);
         let (f, d) = decode_savestate(&blob, "x").unwrap();
         assert_eq!(f, state.stclear_flags);

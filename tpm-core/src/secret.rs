@@ -31,6 +31,11 @@ impl core::fmt::Debug for Secret {
     }
 }
 
+/// Constant-time comparison of two MACs or digests.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +51,6 @@ mod tests {
         let s = Secret::new([7; 20]);
         assert!(s.ct_eq(&[7; 20]));
         assert!(!s.ct_eq(&[8; 20]));
+        assert!(!ct_eq(&[1, 2], &[1]));
     }
 }

@@ -179,6 +179,19 @@ pub fn adip_xor(shared_secret: &Secret, nonce: &Nonce, enc_auth: &[u8; 20]) -> S
     Secret::new(out)
 }
 
+/// MGF1 with SHA-1 (PKCS #1 v2.1, B.2.1): `len` bytes of SHA1(seed || counter), counter
+/// a big-endian UINT32 from 0.
+pub fn mgf1_sha1(seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 20);
+    let mut counter = 0u32;
+    while out.len() < len {
+        out.extend_from_slice(&sha1(&[seed, &counter.to_be_bytes()]));
+        counter = counter.wrapping_add(1);
+    }
+    out.truncate(len);
+    out
+}
+
 /// SHA-1 of the concatenation of `parts`.
 pub fn sha1(parts: &[&[u8]]) -> Digest {
     let mut h = Sha1::new();

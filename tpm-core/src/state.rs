@@ -4,6 +4,7 @@
 //!
 //! Serialisation lives in [`crate::persist`]; this module only holds values.
 
+use crate::keys::TpmKey;
 use crate::secret::Secret;
 use tpm_marshal::{Digest, LocalitySelection, Nonce};
 
@@ -120,6 +121,37 @@ pub struct PermanentData {
     pub audit_counter: u32,
     /// restrictDelegate: the CMK delegation restrictions (TPM_CMK_DELEGATE bits).
     pub restrict_delegate: u32,
+
+    // ---- owner, SRK and owner-evict keys (Part 3, 6 and 21.1) ----
+    /// srk: the storage root key, present once the TPM has an owner.
+    pub srk: Option<TpmKey>,
+    /// The owner-evict keys with their handles (TPM_KeyControlOwner); loaded again into
+    /// the key slots at every _TPM_Init.
+    pub owner_evict_keys: Vec<(u32, TpmKey)>,
+
+    // ---- NV storage, monotonic counters, DIR (Part 1, 20 and 17; issue 4) ----
+    /// The defined NV areas.
+    pub nv: crate::nv::NvStore,
+    /// noOwnerNVWrite: unauthorized NV writes made without an owner.
+    pub no_owner_nv_write: u32,
+    /// authDIR[0], the one data integrity register (also TPM_NV_INDEX_DIR).
+    pub auth_dir: Digest,
+    /// monotonicCounter: the created counters, by countID.
+    pub counters: std::collections::BTreeMap<u32, Counter>,
+    /// The highest value any counter ever had: a new counter starts above it, so values
+    /// never go back, across releases and TPM_OwnerClear (Part 3, 25.1 steps 5-6).
+    pub max_count: u32,
+}
+
+/// Part 2, 5.13 TPM_COUNTER_VALUE with the counter's auth value, as the TPM keeps a counter.
+#[derive(Debug, Clone)]
+pub struct Counter {
+    /// label.
+    pub label: [u8; 4],
+    /// counter.
+    pub count: u32,
+    /// The counter's auth value.
+    pub auth: Secret,
 }
 
 /// The value a resettable PCR takes on reset (PC Client spec 1.21, 4.1: PCRs 17-22 reset
@@ -137,7 +169,8 @@ pub fn pcr_reset_value(index: usize, tos_present: bool) -> Digest {
 pub struct StClearData {
     /// contextNonceKey.
     pub context_nonce_key: Nonce,
-    /// countID: the counter selected since Startup, 0 if none.
+    /// countID: the counter selected since Startup, 0 if none, [`TPM_COUNT_ID_ILLEGAL`]
+    /// once the selected counter was released.
     pub count_id: u32,
     /// ownerReference (TPM_KH_OWNER unless a delegation took over).
     pub owner_reference: u32,
@@ -147,6 +180,10 @@ pub struct StClearData {
     pub pcrs: [Digest; NUM_PCRS],
     /// deferredPhysicalPresence.
     pub deferred_physical_presence: u32,
+
+    // ---- NV (issue 4) ----
+    /// bReadSTClear / bWriteSTClear of the NV areas.
+    pub nv_locks: crate::nv::NvLocks,
 }
 
 impl Default for StClearData {
@@ -158,9 +195,14 @@ impl Default for StClearData {
             disable_reset_lock: false,
             pcrs: [[0; 20]; NUM_PCRS],
             deferred_physical_presence: 0,
+            nv_locks: crate::nv::NvLocks::default(),
         }
     }
 }
+
+/// Part 2, 5.13: the countID an active counter takes when it is released, so no counter can
+/// be incremented until the next TPM_Startup(ST_CLEAR).
+pub const TPM_COUNT_ID_ILLEGAL: u32 = 0xFFFF_FFFE;
 
 /// Part 2, 4.5 TPM_KH_OWNER.
 pub const TPM_KH_OWNER: u32 = 0x4000_0001;
@@ -179,6 +221,9 @@ pub struct StAnyData {
     pub tick_base_us: u64,
     /// contextCount.
     pub context_count: u32,
+    /// contextList: the contextCount of every saved session context that may still be
+    /// loaded (each loads once).
+    pub context_list: Vec<u32>,
 }
 
 /// The self-test state (Part 1, 4.3 "Self-Test").

@@ -5,8 +5,12 @@
 use crate::dispatch::{run, Ctx};
 use crate::Tpm;
 use tpm_marshal::commands::{
-    capability, crypto, engine_extra as extra, integrity as pcr, opt_in, ownership as tsc,
-    sessions as session, startup, testing,
+    audit, capability, counters, crypto, deprecated, eviction, integrity as pcr, nv, opt_in,
+    ownership as tsc, sessions as session, startup, testing, timing,
+};
+// Owner, EK and key ordinals (issue 3).
+use tpm_marshal::commands::{
+    admin, change_auth, context, deprecated as dep, ek, identity, ownership as owner, storage,
 };
 use tpm_marshal::{Ordinal, ReturnCode};
 
@@ -67,8 +71,14 @@ pub(crate) struct Entry {
     pub in_failure_mode: bool,
     /// Needs physical presence unconditionally (TPM_BAD_PRESENCE).
     pub physical_presence: bool,
-    /// Audited by default (ordinalAuditStatus at manufacture).
+    /// Audited by default (ordinalAuditStatus at manufacture and after TPM_OwnerClear; the
+    /// ordinals libtpms audits by default).
     pub audit_default: bool,
+    /// TPM_SetOrdinalAuditStatus may turn auditing on (TPM_GetAuditDigest and
+    /// TPM_GetAuditDigestSigned are never audited).
+    pub auditable: bool,
+    /// Runs while disabled or deactivated as long as nvLocked is FALSE (Part 3, 20.1 step 2).
+    pub nv_unlocked_any_state: bool,
     /// UINT32 handles opening the request (excluded from inParamDigest).
     pub in_handles: usize,
     /// UINT32 handles opening the response (excluded from outParamDigest).
@@ -86,6 +96,8 @@ struct Props {
     failure: bool,
     pp: bool,
     audit: bool,
+    auditable: bool,
+    nv_open: bool,
 }
 
 /// The usual row: auth0 only, needs an enabled and active TPM, no physical presence.
@@ -98,6 +110,18 @@ const NORMAL: Props = Props {
     failure: false,
     pp: false,
     audit: false,
+    auditable: true,
+    nv_open: false,
+};
+/// Owner or key auth (auth1 only), enabled and active.
+const AUTH1: Props = Props {
+    tags: Tags::Auth1,
+    ..NORMAL
+};
+/// Key auth or none (the key's authDataUsage decides), enabled and active.
+const AUTH1_OR_0: Props = Props {
+    tags: Tags::Auth1Or0,
+    ..NORMAL
 };
 /// Runs whatever the enable and activation state.
 const ALWAYS: Props = Props {
@@ -118,6 +142,8 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
         in_failure_mode: p.failure,
         physical_presence: p.pp,
         audit_default: p.audit,
+        auditable: p.auditable,
+        nv_unlocked_any_state: p.nv_open,
         in_handles: C::IN_HANDLES,
         out_handles: C::OUT_HANDLES,
     }
@@ -128,31 +154,91 @@ const fn row<C: crate::dispatch::Handler>(p: Props) -> Entry {
 pub(crate) static TABLE: &[Entry] = &[
     row::<session::Oiap>(ALWAYS),
     row::<session::Osap>(ALWAYS),
+    row::<change_auth::ChangeAuth>(Props { tags: Tags::Auth2, ..NORMAL }),
+    row::<owner::TakeOwnership>(Props { audit: true, ..AUTH1 }),
+    row::<dep::ChangeAuthAsymStart>(AUTH1_OR_0),
+    row::<dep::ChangeAuthAsymFinish>(AUTH1_OR_0),
+    row::<change_auth::ChangeAuthOwner>(Props { audit: true, ..AUTH1 }),
     row::<pcr::Extend>(Props { limited: true, ..ALWAYS }),
     row::<pcr::PcrRead>(NORMAL),
+    row::<pcr::Quote>(AUTH1_OR_0),
+    row::<storage::Seal>(AUTH1),
+    row::<storage::Unseal>(Props { tags: Tags::Auth2Or1, ..NORMAL }),
+    row::<deprecated::DirWriteAuth>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<deprecated::DirRead>(NORMAL),
+    row::<storage::UnBind>(AUTH1_OR_0),
+    row::<storage::CreateWrapKey>(Props { audit: true, ..AUTH1 }),
+    row::<dep::LoadKey>(AUTH1_OR_0),
+    row::<storage::GetPubKey>(AUTH1_OR_0),
+    row::<dep::EvictKey>(NORMAL),
+    row::<context::KeyControlOwner>(AUTH1),
+    row::<crypto::CertifyKey>(Props { tags: Tags::Any, ..NORMAL }),
+    row::<crypto::CertifyKey2>(Props { tags: Tags::Any, ..NORMAL }),
+    row::<crypto::Sign>(AUTH1_OR_0),
+    row::<storage::Sealx>(AUTH1),
+    row::<pcr::Quote2>(AUTH1_OR_0),
     row::<capability::SetCapability>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
+    row::<admin::ResetLockValue>(AUTH1),
+    row::<storage::LoadKey2>(AUTH1_OR_0),
     row::<crypto::GetRandom>(NORMAL),
     row::<crypto::StirRandom>(NORMAL),
     row::<testing::SelfTestFull>(Props { limited: true, ..ALWAYS }),
     row::<testing::ContinueSelfTest>(Props { limited: true, ..ALWAYS }),
     row::<testing::GetTestResult>(Props { limited: true, failure: true, ..ALWAYS }),
-    row::<extra::Reset>(ALWAYS),
+    row::<deprecated::Reset>(ALWAYS),
+    row::<owner::OwnerClear>(Props { tags: Tags::Auth1, audit: true, ..ALWAYS }),
+    row::<owner::DisableOwnerClear>(Props { audit: true, ..AUTH1 }),
+    row::<owner::ForceClear>(Props { pp: true, audit: true, ..NORMAL }),
+    row::<owner::DisableForceClear>(Props { audit: true, ..NORMAL }),
     row::<capability::GetCapability>(Props { limited: true, failure: true, ..ALWAYS }),
-    row::<opt_in::PhysicalEnable>(Props { pp: true, ..ALWAYS }),
-    row::<opt_in::PhysicalDisable>(Props { pp: true, deactivated: true, ..NORMAL }),
-    row::<opt_in::PhysicalSetDeactivated>(Props { pp: true, deactivated: true, ..NORMAL }),
-    row::<opt_in::SetTempDeactivated>(Props { tags: Tags::Auth1Or0, disabled: true, ..NORMAL }),
+    row::<capability::GetCapabilityOwner>(AUTH1),
+    row::<opt_in::OwnerSetDisable>(Props { tags: Tags::Auth1, audit: true, ..ALWAYS }),
+    row::<opt_in::PhysicalEnable>(Props { pp: true, audit: true, ..ALWAYS }),
+    row::<opt_in::PhysicalDisable>(Props { pp: true, deactivated: true, audit: true, ..NORMAL }),
+    row::<opt_in::SetOwnerInstall>(Props { pp: true, audit: true, ..NORMAL }),
+    row::<opt_in::PhysicalSetDeactivated>(Props { pp: true, deactivated: true, audit: true, ..NORMAL }),
+    row::<opt_in::SetTempDeactivated>(Props { tags: Tags::Auth1Or0, disabled: true, audit: true, ..NORMAL }),
     row::<opt_in::SetOperatorAuth>(Props { pp: true, ..NORMAL }),
-    row::<extra::TerminateHandle>(ALWAYS),
+    row::<session::SetOwnerPointer>(NORMAL),
+    row::<ek::CreateEndorsementKeyPair>(ALWAYS),
+    row::<identity::MakeIdentity>(Props { tags: Tags::Auth2Or1, audit: true, ..NORMAL }),
+    row::<identity::ActivateIdentity>(Props { tags: Tags::Auth2Or1, audit: true, ..NORMAL }),
+    row::<ek::ReadPubek>(Props { audit: true, ..ALWAYS }),
+    row::<dep::OwnerReadPubek>(Props { audit: true, ..AUTH1 }),
+    row::<dep::DisablePubekRead>(Props { audit: true, ..AUTH1 }),
+    row::<ek::CreateRevocableEk>(ALWAYS),
+    row::<ek::RevokeTrust>(Props { pp: true, ..ALWAYS }),
+    row::<ek::OwnerReadInternalPub>(AUTH1),
+    row::<audit::GetAuditDigest>(Props { auditable: false, ..NORMAL }),
+    row::<audit::GetAuditDigestSigned>(Props { tags: Tags::Auth1Or0, auditable: false, ..NORMAL }),
+    row::<audit::SetOrdinalAuditStatus>(Props { tags: Tags::Auth1, audit: true, ..NORMAL }),
+    row::<deprecated::TerminateHandle>(ALWAYS),
     row::<startup::SaveState>(ALWAYS),
     row::<startup::Startup>(Props { startup: true, limited: true, ..ALWAYS }),
     row::<crypto::Sha1Start>(Props { limited: true, ..ALWAYS }),
     row::<crypto::Sha1Update>(Props { limited: true, ..ALWAYS }),
     row::<crypto::Sha1Complete>(Props { limited: true, ..ALWAYS }),
     row::<crypto::Sha1CompleteExtend>(Props { limited: true, ..ALWAYS }),
-    row::<extra::FlushSpecific>(ALWAYS),
+    row::<dep::SaveKeyContext>(NORMAL),
+    row::<dep::LoadKeyContext>(NORMAL),
+    row::<dep::SaveAuthContext>(NORMAL),
+    row::<dep::LoadAuthContext>(NORMAL),
+    row::<context::SaveContext>(NORMAL),
+    row::<context::LoadContext>(NORMAL),
+    row::<eviction::FlushSpecific>(ALWAYS),
     row::<pcr::PcrReset>(ALWAYS),
-    row::<extra::GetTicks>(NORMAL),
+    row::<nv::NvDefineSpace>(Props { tags: Tags::Auth1Or0, nv_open: true, ..NORMAL }),
+    row::<nv::NvWriteValue>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
+    row::<nv::NvWriteValueAuth>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<nv::NvReadValue>(Props { tags: Tags::Auth1Or0, ..ALWAYS }),
+    row::<nv::NvReadValueAuth>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::CreateCounter>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::IncrementCounter>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::ReadCounter>(NORMAL),
+    row::<counters::ReleaseCounter>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<counters::ReleaseCounterOwner>(Props { tags: Tags::Auth1, ..NORMAL }),
+    row::<timing::GetTicks>(NORMAL),
+    row::<timing::TickStampBlob>(AUTH1_OR_0),
     row::<tsc::TscPhysicalPresence>(Props { limited: true, ..ALWAYS }),
     row::<tsc::TscResetEstablishmentBit>(Props { limited: true, ..ALWAYS }),
 ];
@@ -196,13 +282,36 @@ mod tests {
             .filter(|e| e.tags != Tags::Auth0)
             .map(|e| e.ordinal)
             .collect();
-        assert_eq!(
-            with_auth,
-            [
-                Ordinal::TPM_ORD_SetCapability,
-                Ordinal::TPM_ORD_SetTempDeactivated
-            ]
-        );
+        for o in [
+            Ordinal::TPM_ORD_SetCapability,
+            Ordinal::TPM_ORD_SetTempDeactivated,
+            Ordinal::TPM_ORD_TakeOwnership,
+            Ordinal::TPM_ORD_OwnerClear,
+            Ordinal::TPM_ORD_LoadKey2,
+            Ordinal::TPM_ORD_Unseal,
+            Ordinal::TPM_ORD_DirWriteAuth,
+            Ordinal::TPM_ORD_SetOrdinalAuditStatus,
+            Ordinal::TPM_ORD_NV_DefineSpace,
+            Ordinal::TPM_ORD_NV_WriteValueAuth,
+            Ordinal::TPM_ORD_CreateCounter,
+            Ordinal::TPM_ORD_ReleaseCounterOwner,
+        ] {
+            assert!(with_auth.contains(&o), "{o:?}");
+        }
+        for o in [
+            Ordinal::TPM_ORD_Startup,
+            Ordinal::TPM_ORD_OIAP,
+            Ordinal::TPM_ORD_ReadPubek,
+            Ordinal::TPM_ORD_ForceClear,
+            Ordinal::TPM_ORD_EvictKey,
+            Ordinal::TPM_ORD_FlushSpecific,
+            Ordinal::TPM_ORD_DirRead,
+            Ordinal::TPM_ORD_GetAuditDigest,
+            Ordinal::TPM_ORD_ReadCounter,
+            Ordinal::TPM_ORD_SetOwnerPointer,
+        ] {
+            assert!(!with_auth.contains(&o), "{o:?}");
+        }
     }
 
     #[test]

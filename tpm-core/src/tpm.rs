@@ -1,13 +1,13 @@
 //! The [`Tpm`] value: its state, sessions, platform and store, how it is manufactured and
 //! loaded, and the platform events that are not commands.
 
+use crate::keys::KeySlots;
 use crate::persist;
 use crate::platform::Platform;
 use crate::secret::Secret;
 use crate::sessions::Sessions;
 use crate::state::{pcr_reset_value, PermanentData, PermanentFlags, SelfTest, StClearData, State};
 use crate::store::{BlobName, Store, StoreError};
-use crate::table::TABLE;
 use sha1::{Digest as _, Sha1};
 use tpm_marshal::{Nonce, ReturnCode};
 
@@ -51,6 +51,8 @@ const DA_MAX_LOCKOUT_S: u64 = 1 << 12;
 pub struct Tpm {
     pub(crate) state: State,
     pub(crate) sessions: Sessions,
+    /// The loaded keys (owner-evict keys included).
+    pub(crate) keys: KeySlots,
     pub(crate) self_test: SelfTest,
     pub(crate) failure_mode: bool,
     /// The TPM_SHA1Start thread.
@@ -105,6 +107,7 @@ impl Tpm {
         let mut tpm = Self {
             state: State::after_init(flags, data),
             sessions: Sessions::default(),
+            keys: KeySlots::default(),
             self_test: SelfTest::Limited,
             failure_mode: false,
             sha1_thread: None,
@@ -126,6 +129,7 @@ impl Tpm {
     pub fn init(&mut self) {
         self.state = State::after_init(self.state.permanent_flags, self.state.permanent.clone());
         self.sessions.clear();
+        self.reload_owner_evict_keys();
         self.self_test = SelfTest::Limited;
         self.failure_mode = false;
         self.sha1_thread = None;
@@ -133,6 +137,15 @@ impl Tpm {
         self.cancel_requested = false;
         self.lockout_since_us =
             (self.state.permanent.auth_fail_count > DA_THRESHOLD).then(|| self.platform.ticks_us());
+    }
+
+    /// The key slots after _TPM_Init: only the owner-evict keys.
+    pub(crate) fn reload_owner_evict_keys(&mut self) {
+        self.keys = KeySlots::default();
+        for (handle, key) in &self.state.permanent.owner_evict_keys {
+            // At most MAX_OWNER_EVICT keys are kept, fewer than the slots.
+            let _ = self.keys.insert(*handle, key.clone(), true);
+        }
     }
 
     /// PC Client TIS 1.3, TPM_HASH_START at locality 4: starts a DRTM measurement. PCRs
@@ -370,6 +383,13 @@ impl Tpm {
         }
     }
 
+    /// TPM_ResetLockValue: the failure count returns to zero and any lockout ends.
+    pub(crate) fn reset_lockout(&mut self) {
+        self.state.permanent.auth_fail_count = 0;
+        self.lockout_since_us = None;
+        self.permanent_dirty = true;
+    }
+
     /// TPM_Startup(ST_CLEAR) resets the PCRs to their defaults.
     pub(crate) fn reset_pcrs_for_startup(stclear: &mut StClearData) {
         for (i, pcr) in stclear.pcrs.iter_mut().enumerate() {
@@ -407,11 +427,7 @@ fn manufacture(
         ek_reset: secret(),
         ..PermanentData::default()
     };
-    data.audited_ordinals = TABLE
-        .iter()
-        .filter(|e| e.audit_default)
-        .map(|e| e.ordinal.0)
-        .collect();
+    data.audited_ordinals = crate::ordinals::audit::default_audited_ordinals();
     if config.create_ek {
         data.endorsement_key = Some(crate::ek::generate(platform)?);
     }

@@ -460,7 +460,7 @@ fn reset_establishment_bit_needs_locality_3_or_4() {
 
 #[test]
 fn reset_closes_every_session() {
-    use commands::engine_extra::{Reset, TerminateHandle, TerminateHandleIn};
+    use commands::deprecated::{Reset, TerminateHandle, TerminateHandleIn};
     let mut b = started();
     let s = oiap(&mut b.tpm, [0; 20]);
     run::<Reset>(&mut b.tpm, &()).unwrap();

@@ -458,7 +458,7 @@ fn full_da_logic_info_can_be_limited_only_by_the_owner() {
 
 #[test]
 fn get_ticks_counts_platform_microseconds_in_one_tick_session() {
-    use commands::engine_extra::GetTicks;
+    use commands::timing::GetTicks;
     let mut b = started();
     let t1 = run::<GetTicks>(&mut b.tpm, &()).unwrap().current_time;
     b.controls.advance_us(1500);
@@ -475,7 +475,7 @@ fn get_ticks_counts_platform_microseconds_in_one_tick_session() {
 
 #[test]
 fn get_ticks_needs_an_active_tpm() {
-    use commands::engine_extra::GetTicks;
+    use commands::timing::GetTicks;
     let mut b = fresh(Config {
         activated: false,
         ..ACTIVE

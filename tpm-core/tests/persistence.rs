@@ -101,9 +101,9 @@ fn volatile_state_saved_before_a_kill_resumes_pcrs_and_sessions() {
     let mut tpm = open(dir.path(), Some(key(3)), 2).unwrap();
     assert!(tpm.restore_volatile().unwrap());
     assert_eq!(pcr(&mut tpm, 4), value);
-    run::<commands::engine_extra::TerminateHandle>(
+    run::<commands::deprecated::TerminateHandle>(
         &mut tpm,
-        &commands::engine_extra::TerminateHandleIn { handle },
+        &commands::deprecated::TerminateHandleIn { handle },
     )
     .unwrap();
     // Restoring consumed the saved state.
@@ -221,11 +221,11 @@ fn blobs_start_with_magic_version_kind_and_length() {
     let b = started();
     let p = b.tpm.permanent_blob();
     assert_eq!(&p[..4], b"TPMS");
-    assert_eq!(&p[4..8], &[0, 1, 0, 1]);
+    assert_eq!(&p[4..8], &[0, 3, 0, 1]); // version 3: NV, counters, DIR (2: SRK, owner-evict keys)
     let len = u32::from_be_bytes(p[8..12].try_into().unwrap()) as usize;
     assert_eq!(len, p.len() - tpm_core::STATE_HEADER_LEN);
     let v = b.tpm.volatile_blob();
-    assert_eq!(&v[4..8], &[0, 1, 0, 2]);
+    assert_eq!(&v[4..8], &[0, 3, 0, 2]); // version 3: NV locks (2: loaded keys)
 }
 
 #[test]

@@ -8,7 +8,8 @@
 )]
 
 mod common;
-use commands::engine_extra::{FlushSpecific, FlushSpecificIn, TerminateHandle, TerminateHandleIn};
+use commands::deprecated::{TerminateHandle, TerminateHandleIn};
+use commands::eviction::{FlushSpecific, FlushSpecificIn};
 use commands::opt_in::{SetOperatorAuth, SetOperatorAuthIn, SetTempDeactivated};
 use commands::sessions::{Oiap, Osap, OsapIn};
 use common::*;

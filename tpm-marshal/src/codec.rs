@@ -117,6 +117,12 @@ impl<'a> Reader<'a> {
         T::unmarshal(self)
     }
 
+    /// Decodes one `T` as the field `what` (`"TPM_KEY12.encData"`): an error inside it
+    /// names the field unless an inner field already did.
+    pub fn field<T: Unmarshal>(&mut self, what: &'static str) -> Result<T, MarshalError> {
+        T::unmarshal(self).map_err(|e| e.at(what))
+    }
+
     /// Fails with `TrailingBytes` if anything is left unread.
     pub fn finish(self) -> Result<(), MarshalError> {
         if self.buf.is_empty() {

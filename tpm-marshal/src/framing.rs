@@ -115,6 +115,16 @@ pub enum FrameError {
         /// Bytes actually present.
         received: usize,
     },
+    /// The tag announces auth trailers the frame is too short to hold.
+    #[error("tag {tag:?} announces {needed} bytes of auth trailers but only {available} follow the header")]
+    MissingTrailers {
+        /// The tag.
+        tag: Tag,
+        /// Bytes the trailers need.
+        needed: usize,
+        /// Bytes after the header.
+        available: usize,
+    },
     /// The frame is larger than the TPM's buffer.
     #[error("frame of {0} bytes exceeds the TPM buffer")]
     TooLarge(usize),
@@ -130,7 +140,9 @@ impl FrameError {
     /// The return code a TPM answers a malformed frame with.
     pub fn return_code(&self) -> ReturnCode {
         match self {
-            Self::BadSize { .. } | Self::TooLarge(_) => ReturnCode::TPM_BAD_PARAM_SIZE,
+            Self::BadSize { .. } | Self::MissingTrailers { .. } | Self::TooLarge(_) => {
+                ReturnCode::TPM_BAD_PARAM_SIZE
+            }
             Self::BadTag(_) => ReturnCode::TPM_BADTAG,
             Self::Trailer(e) => e.return_code(),
         }
@@ -269,7 +281,11 @@ fn split(
     let body_len = rest
         .len()
         .checked_sub(n * trailer_size)
-        .ok_or(bad_size(header.param_size))?;
+        .ok_or(FrameError::MissingTrailers {
+            tag: header.tag,
+            needed: n * trailer_size,
+            available: rest.len(),
+        })?;
     let (body, trailers) = rest.split_at(body_len);
     Ok((header.tag, header.code, body, trailers))
 }

@@ -114,8 +114,7 @@ macro_rules! tpm_struct {
             fn unmarshal(r: &mut $crate::Reader<'_>) -> Result<Self, $crate::MarshalError> {
                 $( $crate::codec::expect_tag(r, $tag, $spec)?; )?
                 Ok(Self {
-                    $( $field: <$ty as $crate::Unmarshal>::unmarshal(r)
-                        .map_err(|e| e.at(concat!($spec, ".", stringify!($field))))?, )*
+                    $( $field: r.field::<$ty>(concat!($spec, ".", stringify!($field)))?, )*
                 })
             }
         }

@@ -6,7 +6,7 @@ use crate::persist;
 use crate::state::{pcr_attributes, pcr_reset_value, PermanentFlags, StClearData, StClearFlags};
 use crate::store::BlobName;
 use crate::Tpm;
-use tpm_marshal::commands::engine_extra::Reset;
+use tpm_marshal::commands::deprecated::Reset;
 use tpm_marshal::commands::opt_in::{
     PhysicalDisable, PhysicalEnable, PhysicalSetDeactivated, PhysicalSetDeactivatedIn,
     SetOperatorAuth, SetOperatorAuthIn, SetTempDeactivated,

@@ -4,8 +4,9 @@
 
 use crate::dispatch::{Ctx, Entity, Handler, SessionTypes};
 use crate::ordinals::admin::set_permanent_flag;
+use crate::ordinals::counters::MAX_COUNTERS;
 use crate::sessions::MAX_SESSIONS;
-use crate::state::{locality_selected, SelfTest, TPM_KH_OWNER};
+use crate::state::{locality_selected, SelfTest, TPM_COUNT_ID_ILLEGAL, TPM_KH_OWNER};
 use crate::table::lookup;
 use crate::tpm::DA_THRESHOLD;
 use crate::Tpm;
@@ -29,12 +30,10 @@ const ERRATA_REV: u8 = 3;
 /// Capacities reported by TPM_CAP_PROPERTY (ordinals.md, "Capacities peers use").
 const MAX_KEYS: u32 = 20;
 const MAX_TRANS_SESSIONS: u32 = 16;
-const MAX_COUNTERS: u32 = 8;
 const MAX_CONTEXTS: u32 = 128;
 const FAMILY_ROWS: u32 = 16;
 const DELEGATE_ROWS: u32 = 4;
 const MAX_DAA_SESSIONS: u32 = 2;
-const NV_SPACE: u32 = 2048 + 26 * 1024;
 /// Part 2, 21.2 TPM_STARTUP_EFFECTS: every resource is initialised by _TPM_Init, so also
 /// by TPM_Startup(ST_STATE) (bits 0-3, 8), keys by any Startup (bit 4), and the audit
 /// digest is zeroed by any Startup (bit 5).
@@ -124,7 +123,10 @@ impl Tpm {
             CapabilityArea::TPM_CAP_FLAG => self.cap_flag(CapFlag(sub_u32(sub)?), w)?,
             CapabilityArea::TPM_CAP_PROPERTY => self.cap_property(CapProperty(sub_u32(sub)?), w)?,
             CapabilityArea::TPM_CAP_VERSION => StructVer::V1_1.marshal(w),
-            CapabilityArea::TPM_CAP_KEY_HANDLE => KeyHandleList::default().marshal(w),
+            CapabilityArea::TPM_CAP_KEY_HANDLE => KeyHandleList {
+                handles: self.keys.iter().map(|s| s.handle).collect(),
+            }
+            .marshal(w),
             CapabilityArea::TPM_CAP_CHECK_LOADED => {
                 let parms = KeyParms::from_bytes(sub).map_err(|e| e.return_code())?;
                 w.bool(key_loadable(&parms));
@@ -133,16 +135,13 @@ impl Tpm {
             CapabilityArea::TPM_CAP_SYM_MODE => w.bool(sub_u32(sub).map(|_| false)?),
             CapabilityArea::TPM_CAP_TRANS_ALG => w.bool(sub_u32(sub).map(|_| false)?),
             CapabilityArea::TPM_CAP_TRANS_ES => w.bool(sub_u16(sub).map(|_| false)?),
-            // No key is loaded and no NV index defined.
+            // TRUE if the loaded key is owner-evict.
             CapabilityArea::TPM_CAP_KEY_STATUS => {
-                sub_u32(sub)?;
-                return Err(ReturnCode::TPM_INVALID_KEYHANDLE);
+                let slot = self.keys.get(sub_u32(sub)?);
+                w.bool(slot.ok_or(ReturnCode::TPM_INVALID_KEYHANDLE)?.owner_evict);
             }
-            CapabilityArea::TPM_CAP_NV_LIST => {}
-            CapabilityArea::TPM_CAP_NV_INDEX => {
-                sub_u32(sub)?;
-                return Err(ReturnCode::TPM_BADINDEX);
-            }
+            CapabilityArea::TPM_CAP_NV_LIST => self.cap_nv_list().iter().for_each(|i| w.u32(*i)),
+            CapabilityArea::TPM_CAP_NV_INDEX => self.cap_nv_index(sub_u32(sub)?)?.marshal(w),
             CapabilityArea::TPM_CAP_HANDLE => self.cap_handle(ResourceType(sub_u32(sub)?), w)?,
             CapabilityArea::TPM_CAP_AUTH_ENCRYPT => {
                 w.bool(AlgorithmId(sub_u32(sub)?) == AlgorithmId::TPM_ALG_XOR)
@@ -216,16 +215,18 @@ impl Tpm {
             CapProperty::TPM_CAP_PROP_PCR => 24,
             CapProperty::TPM_CAP_PROP_DIR => 1,
             CapProperty::TPM_CAP_PROP_MANUFACTURER => u32::from_be_bytes(VENDOR_ID),
-            CapProperty::TPM_CAP_PROP_KEYS | CapProperty::TPM_CAP_PROP_MAX_KEYS => MAX_KEYS,
+            CapProperty::TPM_CAP_PROP_KEYS => {
+                u32::try_from(crate::keys::MAX_KEYS.saturating_sub(self.keys.len())).unwrap_or(0)
+            }
+            CapProperty::TPM_CAP_PROP_MAX_KEYS => MAX_KEYS,
             CapProperty::TPM_CAP_PROP_MIN_COUNTER => 0,
             CapProperty::TPM_CAP_PROP_AUTHSESS => free_auth,
             CapProperty::TPM_CAP_PROP_MAX_AUTHSESS => max_auth,
             CapProperty::TPM_CAP_PROP_TRANSESS | CapProperty::TPM_CAP_PROP_MAX_TRANSESS => {
                 MAX_TRANS_SESSIONS
             }
-            CapProperty::TPM_CAP_PROP_COUNTERS | CapProperty::TPM_CAP_PROP_MAX_COUNTERS => {
-                MAX_COUNTERS
-            }
+            CapProperty::TPM_CAP_PROP_COUNTERS => self.free_counters(),
+            CapProperty::TPM_CAP_PROP_MAX_COUNTERS => MAX_COUNTERS,
             CapProperty::TPM_CAP_PROP_OWNER => {
                 w.bool(self.state.permanent.owner_auth.is_some());
                 return Ok(());
@@ -256,10 +257,10 @@ impl Tpm {
                 return Ok(());
             }
             CapProperty::TPM_CAP_PROP_ACTIVE_COUNTER => match self.state.stclear.count_id {
-                0 => u32::MAX,
+                0 | TPM_COUNT_ID_ILLEGAL => u32::MAX,
                 id => id,
             },
-            CapProperty::TPM_CAP_PROP_MAX_NV_AVAILABLE => NV_SPACE,
+            CapProperty::TPM_CAP_PROP_MAX_NV_AVAILABLE => self.cap_nv_available(),
             CapProperty::TPM_CAP_PROP_INPUT_BUFFER => {
                 u32::try_from(tpm_marshal::MAX_BUFFER).unwrap_or(u32::MAX)
             }
@@ -272,9 +273,9 @@ impl Tpm {
     fn cap_handle(&self, rt: ResourceType, w: &mut Writer) -> Result<(), ReturnCode> {
         let handles = match rt {
             ResourceType::TPM_RT_AUTH => self.sessions.iter().map(|s| s.handle).collect(),
-            ResourceType::TPM_RT_KEY
-            | ResourceType::TPM_RT_TRANS
-            | ResourceType::TPM_RT_COUNTER
+            ResourceType::TPM_RT_KEY => self.keys.iter().map(|s| s.handle).collect(),
+            ResourceType::TPM_RT_COUNTER => self.counter_ids(),
+            ResourceType::TPM_RT_TRANS
             | ResourceType::TPM_RT_CONTEXT
             | ResourceType::TPM_RT_DAA_TPM => Vec::new(),
             _ => return Err(ReturnCode::TPM_BAD_MODE),
@@ -328,13 +329,14 @@ fn algorithm_supported(alg: u32) -> bool {
     )
 }
 
-/// TPM_CAP_CHECK_LOADED: RSA keys of two primes and 512 to 2048 bits in steps of 256.
+/// TPM_CAP_CHECK_LOADED: RSA keys of two primes and 1024 to 2048 bits in steps of 256
+/// (the `rsa` crate refuses smaller moduli).
 fn key_loadable(parms: &KeyParms) -> bool {
     match &parms.parms {
         KeyParmsDetail::Rsa(rsa) => {
             parms.algorithm_id == AlgorithmId::TPM_ALG_RSA
                 && rsa.num_primes == 2
-                && (512..=2048).contains(&rsa.key_length)
+                && (crate::keys::MIN_KEY_BITS..=crate::keys::MAX_KEY_BITS).contains(&rsa.key_length)
                 && rsa.key_length % 256 == 0
         }
         _ => false,
@@ -351,7 +353,7 @@ fn select_size_supported(s: &SelectSize) -> bool {
 }
 
 /// Part 2, 21.6 TPM_CAP_VERSION_INFO.
-fn version_info() -> CapVersionInfo {
+pub(crate) fn version_info() -> CapVersionInfo {
     CapVersionInfo {
         version: Version {
             major: 1,

@@ -1,14 +1,15 @@
-//! Part 3, 18.1-18.2 (OIAP, OSAP), 22.1 (TPM_FlushSpecific for sessions) and 27.1.2
-//! (TPM_Terminate_Handle).
+//! Part 3, 18.1-18.2 (OIAP, OSAP), 18.4 (TPM_SetOwnerPointer), 22.1 (TPM_FlushSpecific for
+//! sessions) and 27.1.2 (TPM_Terminate_Handle).
 
 use crate::dispatch::{Ctx, Handler};
 use crate::secret::Secret;
 use crate::sessions::{osap_shared_secret, Session, SessionKind};
 use crate::Tpm;
-use tpm_marshal::commands::engine_extra::{
-    FlushSpecific, FlushSpecificIn, TerminateHandle, TerminateHandleIn,
+use tpm_marshal::commands::deprecated::{TerminateHandle, TerminateHandleIn};
+use tpm_marshal::commands::eviction::{FlushSpecific, FlushSpecificIn};
+use tpm_marshal::commands::sessions::{
+    Oiap, OiapOut, Osap, OsapIn, OsapOut, SetOwnerPointer, SetOwnerPointerIn,
 };
-use tpm_marshal::commands::sessions::{Oiap, OiapOut, Osap, OsapIn, OsapOut};
 use tpm_marshal::{AdipEncScheme, EntityType, KeyHandle, ResourceType, ReturnCode};
 
 impl Tpm {
@@ -42,14 +43,13 @@ impl Tpm {
         let owner = self.state.permanent.owner_auth.as_ref();
         match kind {
             EntityType::TPM_ET_OWNER => owner.cloned().ok_or(ReturnCode::TPM_BAD_PARAMETER),
-            EntityType::TPM_ET_SRK => Err(ReturnCode::TPM_NOSRK),
+            EntityType::TPM_ET_SRK => Ok(self.key(KeyHandle::TPM_KH_SRK.0)?.usage_auth.clone()),
             EntityType::TPM_ET_KEYHANDLE => match KeyHandle(value) {
                 KeyHandle::TPM_KH_OPERATOR => Err(ReturnCode::TPM_BAD_HANDLE),
-                KeyHandle::TPM_KH_SRK => Err(ReturnCode::TPM_NOSRK),
-                _ => Err(ReturnCode::TPM_INVALID_KEYHANDLE),
+                _ => Ok(self.key(value)?.usage_auth.clone()),
             },
-            EntityType::TPM_ET_COUNTER => Err(ReturnCode::TPM_BAD_COUNTER),
-            EntityType::TPM_ET_NV => Err(ReturnCode::TPM_BADINDEX),
+            EntityType::TPM_ET_COUNTER => self.counter_auth(value),
+            EntityType::TPM_ET_NV => self.nv_auth(value),
             _ => Err(ReturnCode::TPM_BAD_PARAMETER),
         }
     }
@@ -73,13 +73,13 @@ impl Handler for Osap {
         if input.entity_type.adip_scheme() != AdipEncScheme::TPM_ET_XOR {
             return Err(ReturnCode::TPM_INAPPROPRIATE_ENC);
         }
-        let kind = input.entity_type.entity();
         // 6-11. The entity's auth value. For the owner and the SRK entityValue is ignored;
-        // the session is bound to their fixed handles.
-        let entity_value = match kind {
-            EntityType::TPM_ET_OWNER => KeyHandle::TPM_KH_OWNER.0,
-            EntityType::TPM_ET_SRK => KeyHandle::TPM_KH_SRK.0,
-            _ => input.entity_value,
+        // the session is bound to their fixed handles. The SRK is one entity whether named
+        // TPM_ET_SRK or TPM_ET_KEYHANDLE with TPM_KH_SRK.
+        let (kind, entity_value) = match input.entity_type.entity() {
+            EntityType::TPM_ET_OWNER => (EntityType::TPM_ET_OWNER, KeyHandle::TPM_KH_OWNER.0),
+            EntityType::TPM_ET_SRK => (EntityType::TPM_ET_KEYHANDLE, KeyHandle::TPM_KH_SRK.0),
+            kind => (kind, input.entity_value),
         };
         let auth = tpm.osap_entity_auth(kind, entity_value)?;
         // 3-4. nonceEvenOSAP and the shared secret.
@@ -109,8 +109,8 @@ impl Handler for TerminateHandle {
     }
 }
 
-/// Part 3, 22.1 TPM_FlushSpecific. This engine holds auth sessions only, so for the other
-/// resource types no handle is ever valid.
+/// Part 3, 22.1 TPM_FlushSpecific: auth sessions and keys (owner-evict keys stay:
+/// TPM_KEY_OWNER_CONTROL); for the other resource types no handle is valid yet.
 impl Handler for FlushSpecific {
     fn execute(tpm: &mut Tpm, _cx: &mut Ctx, input: FlushSpecificIn) -> Result<(), ReturnCode> {
         match input.resource_type {
@@ -121,12 +121,31 @@ impl Handler for FlushSpecific {
                     Err(ReturnCode::TPM_INVALID_AUTHHANDLE)
                 }
             }
-            ResourceType::TPM_RT_KEY => Err(ReturnCode::TPM_INVALID_KEYHANDLE),
+            ResourceType::TPM_RT_KEY => tpm.flush_key(input.handle),
             ResourceType::TPM_RT_TRANS => Err(ReturnCode::TPM_INVALID_AUTHHANDLE),
             ResourceType::TPM_RT_CONTEXT | ResourceType::TPM_RT_DAA_TPM => {
                 Err(ReturnCode::TPM_BAD_PARAMETER)
             }
             _ => Err(ReturnCode::TPM_INVALID_RESOURCE),
+        }
+    }
+}
+
+/// Part 3, 18.4 TPM_SetOwnerPointer: which owner secret legacy OIAP/OSAP owner sessions
+/// use until the next TPM_Startup(ST_CLEAR): the owner's own, or a delegate row's. This TPM
+/// holds no delegate rows, so a row is never found.
+impl Handler for SetOwnerPointer {
+    fn execute(tpm: &mut Tpm, _cx: &mut Ctx, input: SetOwnerPointerIn) -> Result<(), ReturnCode> {
+        match input.entity_type {
+            // 2. A delegate row must exist in the delegate table.
+            EntityType::TPM_ET_DEL_ROW => Err(ReturnCode::TPM_BADINDEX),
+            // 3. The owner's own secret.
+            EntityType::TPM_ET_OWNER => {
+                tpm.state.stclear.owner_reference = crate::state::TPM_KH_OWNER;
+                Ok(())
+            }
+            // 4.
+            _ => Err(ReturnCode::TPM_BAD_PARAMETER),
         }
     }
 }

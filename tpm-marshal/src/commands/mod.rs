@@ -40,12 +40,28 @@ macro_rules! command {
     };
 }
 
+pub mod admin;
+pub mod audit;
 pub mod capability;
+pub mod change_auth;
+pub mod context;
+pub mod counters;
 pub mod crypto;
-pub mod engine_extra;
+pub mod daa;
+pub mod delegation;
+pub mod deprecated;
+pub mod ek;
+pub mod eviction;
+pub mod identity;
 pub mod integrity;
+pub mod maintenance;
+pub mod migration;
+pub mod nv;
 pub mod opt_in;
 pub mod ownership;
 pub mod sessions;
 pub mod startup;
+pub mod storage;
 pub mod testing;
+pub mod timing;
+pub mod transport;

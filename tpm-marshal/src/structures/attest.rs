@@ -3,7 +3,6 @@
 //! Fixed markers ('QUOT', 'QUT2') and `fill` bytes are not stored: they are written on
 //! encode and checked on decode (`BadValue` when wrong).
 
-use crate::structures::key::read_field;
 use crate::{
     AuthDataUsage, Digest, KeyFlags, KeyParms, KeyUsage, Marshal, MarshalError, Nonce, PayloadType,
     PcrInfo, PcrInfoShort, Reader, Sized32, SizedBuffer, StructVer, StructureTag, Unmarshal,
@@ -100,16 +99,16 @@ impl Unmarshal for CertifyInfo2 {
             });
         }
         Ok(Self {
-            payload_type: read_field(r, "TPM_CERTIFY_INFO2.payloadType")?,
-            key_usage: read_field(r, "TPM_CERTIFY_INFO2.keyUsage")?,
-            key_flags: read_field(r, "TPM_CERTIFY_INFO2.keyFlags")?,
-            auth_data_usage: read_field(r, "TPM_CERTIFY_INFO2.authDataUsage")?,
-            algorithm_parms: read_field(r, "TPM_CERTIFY_INFO2.algorithmParms")?,
-            pubkey_digest: read_field(r, "TPM_CERTIFY_INFO2.pubkeyDigest")?,
-            data: read_field(r, "TPM_CERTIFY_INFO2.data")?,
-            parent_pcr_status: read_field(r, "TPM_CERTIFY_INFO2.parentPCRStatus")?,
-            pcr_info: read_field(r, "TPM_CERTIFY_INFO2.PCRInfo")?,
-            migration_authority: read_field(r, "TPM_CERTIFY_INFO2.migrationAuthority")?,
+            payload_type: r.field("TPM_CERTIFY_INFO2.payloadType")?,
+            key_usage: r.field("TPM_CERTIFY_INFO2.keyUsage")?,
+            key_flags: r.field("TPM_CERTIFY_INFO2.keyFlags")?,
+            auth_data_usage: r.field("TPM_CERTIFY_INFO2.authDataUsage")?,
+            algorithm_parms: r.field("TPM_CERTIFY_INFO2.algorithmParms")?,
+            pubkey_digest: r.field("TPM_CERTIFY_INFO2.pubkeyDigest")?,
+            data: r.field("TPM_CERTIFY_INFO2.data")?,
+            parent_pcr_status: r.field("TPM_CERTIFY_INFO2.parentPCRStatus")?,
+            pcr_info: r.field("TPM_CERTIFY_INFO2.PCRInfo")?,
+            migration_authority: r.field("TPM_CERTIFY_INFO2.migrationAuthority")?,
         })
     }
 }
@@ -139,12 +138,12 @@ impl Marshal for QuoteInfo {
 
 impl Unmarshal for QuoteInfo {
     fn unmarshal(r: &mut Reader<'_>) -> Result<Self, MarshalError> {
-        let version = read_field(r, "TPM_QUOTE_INFO.version")?;
+        let version = r.field("TPM_QUOTE_INFO.version")?;
         expect_fixed(r, QUOTE_INFO_FIXED, "TPM_QUOTE_INFO.fixed")?;
         Ok(Self {
             version,
-            digest_value: read_field(r, "TPM_QUOTE_INFO.digestValue")?,
-            external_data: read_field(r, "TPM_QUOTE_INFO.externalData")?,
+            digest_value: r.field("TPM_QUOTE_INFO.digestValue")?,
+            external_data: r.field("TPM_QUOTE_INFO.externalData")?,
         })
     }
 }
@@ -175,8 +174,8 @@ impl Unmarshal for QuoteInfo2 {
         crate::codec::expect_tag(r, StructureTag::TPM_TAG_QUOTE_INFO2, "TPM_QUOTE_INFO2")?;
         expect_fixed(r, QUOTE_INFO2_FIXED, "TPM_QUOTE_INFO2.fixed")?;
         Ok(Self {
-            external_data: read_field(r, "TPM_QUOTE_INFO2.externalData")?,
-            info_short: read_field(r, "TPM_QUOTE_INFO2.infoShort")?,
+            external_data: r.field("TPM_QUOTE_INFO2.externalData")?,
+            info_short: r.field("TPM_QUOTE_INFO2.infoShort")?,
         })
     }
 }

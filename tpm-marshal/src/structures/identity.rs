@@ -5,7 +5,6 @@
 //! ahead of other fields, away from the data they measure; they are written by hand and
 //! their sizes are checked like any other (within the input and [`crate::MAX_BUFFER`]).
 
-use crate::structures::key::read_field;
 use crate::{
     AuthData, Digest, EkType, KeyParms, Marshal, MarshalError, Ordinal, PcrInfoShort, Pubkey,
     Reader, SizedBuffer, StructVer, StructureTag, SymmetricKey, Unmarshal, Writer, MAX_BUFFER,
@@ -111,10 +110,10 @@ impl Marshal for IdentityReq {
 
 impl Unmarshal for IdentityReq {
     fn unmarshal(r: &mut Reader<'_>) -> Result<Self, MarshalError> {
-        let asym_size = read_field(r, "TPM_IDENTITY_REQ.asymSize")?;
-        let sym_size = read_field(r, "TPM_IDENTITY_REQ.symSize")?;
-        let asym_algorithm = read_field(r, "TPM_IDENTITY_REQ.asymAlgorithm")?;
-        let sym_algorithm = read_field(r, "TPM_IDENTITY_REQ.symAlgorithm")?;
+        let asym_size = r.field("TPM_IDENTITY_REQ.asymSize")?;
+        let sym_size = r.field("TPM_IDENTITY_REQ.symSize")?;
+        let asym_algorithm = r.field("TPM_IDENTITY_REQ.asymAlgorithm")?;
+        let sym_algorithm = r.field("TPM_IDENTITY_REQ.symAlgorithm")?;
         Ok(Self {
             asym_algorithm,
             sym_algorithm,
@@ -187,13 +186,13 @@ impl Marshal for IdentityProof {
 
 impl Unmarshal for IdentityProof {
     fn unmarshal(r: &mut Reader<'_>) -> Result<Self, MarshalError> {
-        let ver = read_field(r, "TPM_IDENTITY_PROOF.ver")?;
-        let label_size = read_field(r, "TPM_IDENTITY_PROOF.labelSize")?;
-        let binding_size = read_field(r, "TPM_IDENTITY_PROOF.identityBindingSize")?;
-        let endorsement_size = read_field(r, "TPM_IDENTITY_PROOF.endorsementSize")?;
-        let platform_size = read_field(r, "TPM_IDENTITY_PROOF.platformSize")?;
-        let conformance_size = read_field(r, "TPM_IDENTITY_PROOF.conformanceSize")?;
-        let identity_key = read_field(r, "TPM_IDENTITY_PROOF.identityKey")?;
+        let ver = r.field("TPM_IDENTITY_PROOF.ver")?;
+        let label_size = r.field("TPM_IDENTITY_PROOF.labelSize")?;
+        let binding_size = r.field("TPM_IDENTITY_PROOF.identityBindingSize")?;
+        let endorsement_size = r.field("TPM_IDENTITY_PROOF.endorsementSize")?;
+        let platform_size = r.field("TPM_IDENTITY_PROOF.platformSize")?;
+        let conformance_size = r.field("TPM_IDENTITY_PROOF.conformanceSize")?;
+        let identity_key = r.field("TPM_IDENTITY_PROOF.identityKey")?;
         Ok(Self {
             ver,
             identity_key,
@@ -254,8 +253,8 @@ impl Marshal for SymCaAttestation {
 
 impl Unmarshal for SymCaAttestation {
     fn unmarshal(r: &mut Reader<'_>) -> Result<Self, MarshalError> {
-        let cred_size = read_field(r, "TPM_SYM_CA_ATTESTATION.credSize")?;
-        let algorithm = read_field(r, "TPM_SYM_CA_ATTESTATION.algorithm")?;
+        let cred_size = r.field("TPM_SYM_CA_ATTESTATION.credSize")?;
+        let algorithm = r.field("TPM_SYM_CA_ATTESTATION.algorithm")?;
         Ok(Self {
             algorithm,
             credential: read_announced(r, cred_size, "TPM_SYM_CA_ATTESTATION.credential")?,

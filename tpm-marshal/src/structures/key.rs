@@ -7,14 +7,6 @@ use crate::{
     SizedBuffer, SizedBuffer16, StructVer, StructureTag, Unmarshal, Writer,
 };
 
-/// Reads one `T` and names the field if the error does not name one already.
-pub(crate) fn read_field<T: Unmarshal>(
-    r: &mut Reader<'_>,
-    what: &'static str,
-) -> Result<T, MarshalError> {
-    T::unmarshal(r).map_err(|e| e.at(what))
-}
-
 tpm_struct! {
     /// Part 2, 10.1.1 TPM_RSA_KEY_PARMS: the parms of an RSA key. An empty exponent means
     /// the default exponent 2^16+1.
@@ -139,9 +131,9 @@ impl Marshal for KeyParms {
 
 impl Unmarshal for KeyParms {
     fn unmarshal(r: &mut Reader<'_>) -> Result<Self, MarshalError> {
-        let algorithm_id = read_field(r, "TPM_KEY_PARMS.algorithmID")?;
-        let enc_scheme = read_field(r, "TPM_KEY_PARMS.encScheme")?;
-        let sig_scheme = read_field(r, "TPM_KEY_PARMS.sigScheme")?;
+        let algorithm_id = r.field("TPM_KEY_PARMS.algorithmID")?;
+        let enc_scheme = r.field("TPM_KEY_PARMS.encScheme")?;
+        let sig_scheme = r.field("TPM_KEY_PARMS.sigScheme")?;
         let mut sub = r.sub_u32().map_err(|e| e.at("TPM_KEY_PARMS.parmSize"))?;
         let parms = KeyParmsDetail::read(algorithm_id, &mut sub)
             .and_then(|p| sub.finish().map(|()| p))
@@ -234,13 +226,13 @@ impl Unmarshal for Key12 {
             });
         }
         Ok(Self {
-            key_usage: read_field(r, "TPM_KEY12.keyUsage")?,
-            key_flags: read_field(r, "TPM_KEY12.keyFlags")?,
-            auth_data_usage: read_field(r, "TPM_KEY12.authDataUsage")?,
-            algorithm_parms: read_field(r, "TPM_KEY12.algorithmParms")?,
-            pcr_info: read_field(r, "TPM_KEY12.PCRInfo")?,
-            pub_key: read_field(r, "TPM_KEY12.pubKey")?,
-            enc_data: read_field(r, "TPM_KEY12.encData")?,
+            key_usage: r.field("TPM_KEY12.keyUsage")?,
+            key_flags: r.field("TPM_KEY12.keyFlags")?,
+            auth_data_usage: r.field("TPM_KEY12.authDataUsage")?,
+            algorithm_parms: r.field("TPM_KEY12.algorithmParms")?,
+            pcr_info: r.field("TPM_KEY12.PCRInfo")?,
+            pub_key: r.field("TPM_KEY12.pubKey")?,
+            enc_data: r.field("TPM_KEY12.encData")?,
         })
     }
 }

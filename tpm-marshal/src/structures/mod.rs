@@ -38,11 +38,9 @@ pub use identity::*;
 pub use key::*;
 pub use migration::*;
 pub use nv::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use pcr::*;
 pub use storage::*;
 pub use transport::*;
-#[allow(unused_imports)] // until every area module is filled
 pub use version::*;
 
 /// Part 2, 5.4 TPM_DIGEST (also TPM_COMPOSITE_HASH, TPM_PCRVALUE, TPM_AUDITDIGEST ...).

@@ -1,7 +1,6 @@
 //! Part 2, 9: storage structures (sealed and bound data). TPM_SYMMETRIC_KEY (9.4) lives
 //! with the key structures.
 
-use crate::structures::key::read_field;
 use crate::{
     AuthData, Digest, EntityType, Marshal, MarshalError, Nonce, PayloadType, PcrInfo, PcrInfoLong,
     Reader, Sized32, SizedBuffer, StructVer, Unmarshal, Writer,
@@ -63,8 +62,8 @@ impl Marshal for BoundData {
 
 impl Unmarshal for BoundData {
     fn unmarshal(r: &mut Reader<'_>) -> Result<Self, MarshalError> {
-        let ver = read_field(r, "TPM_BOUND_DATA.ver")?;
-        let payload = read_field(r, "TPM_BOUND_DATA.payload")?;
+        let ver = r.field("TPM_BOUND_DATA.ver")?;
+        let payload = r.field("TPM_BOUND_DATA.payload")?;
         let payload_data = r.bytes(r.remaining())?.to_vec();
         Ok(Self {
             ver,
