@@ -198,18 +198,20 @@ pub fn configure(args: SocketArgs, newcomer: bool) -> Result<Launch, String> {
     };
     let server = match (&args.server, args.port) {
         (Some(_), Some(_)) => return Err("--server and -p/--port exclude each other".into()),
-        (Some(v), None) => ServerOpt::parse(v).map_err(|e| e.0)?,
-        (None, Some(port)) => ServerOpt {
+        (Some(v), None) => Some(ServerOpt::parse(v).map_err(|e| e.0)?),
+        (None, Some(port)) => Some(ServerOpt {
             endpoint: tcp(port),
             disconnect: true,
-        },
-        (None, None) if newcomer => ServerOpt {
+        }),
+        (None, None) if newcomer => Some(ServerOpt {
             endpoint: tcp(DEFAULT_DATA_PORT),
             disconnect: false,
-        },
-        (None, None) => ServerOpt::parse("type=tcp").map_err(|e| {
+        }),
+        // as swtpm: with a control channel the data channel may come only by SET_DATAFD
+        (None, None) if args.ctrl.is_some() && std::env::var_os("TPM_PORT").is_none() => None,
+        (None, None) => Some(ServerOpt::parse("type=tcp").map_err(|e| {
             format!("{e}; give --server type=tcp,port=P or --server type=unixio,path=P")
-        })?,
+        })?),
     };
     let ctrl = match &args.ctrl {
         Some(v) => Some(CtrlOpt::parse(v).map_err(|e| e.0)?),
@@ -399,7 +401,7 @@ mod tests {
         assert!(cli.command.is_none());
         let launch = configure(cli.run, true).unwrap();
         let c = launch.config;
-        assert_eq!(c.server.endpoint, tcp(6545));
+        assert_eq!(c.server.unwrap().endpoint, tcp(6545));
         assert_eq!(c.ctrl.unwrap().endpoint, tcp(6546));
         assert!(c.not_need_init);
         assert_eq!(c.manufacture, Manufacture::READY);
@@ -448,7 +450,7 @@ mod tests {
             panic!("not socket")
         };
         let c = configure(args, false).unwrap().config;
-        assert!(c.server.disconnect);
+        assert!(c.server.unwrap().disconnect);
     }
 
     #[test]

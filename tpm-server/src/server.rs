@@ -36,8 +36,9 @@ pub struct Config {
     pub state_key: Option<KeyMaterial>,
     /// `--migration-key`: encrypts blobs leaving through GET_STATEBLOB.
     pub migration_key: Option<KeyMaterial>,
-    /// `--server`: the data channel.
-    pub server: ServerOpt,
+    /// `--server`: the data channel; None when only CMD_SET_DATAFD brings one (a
+    /// `--ctrl` without `--server`, as libvirt starts swtpm).
+    pub server: Option<ServerOpt>,
     /// `--ctrl`: the control channel, if any.
     pub ctrl: Option<CtrlOpt>,
     /// `--flags not-need-init`: the TPM is initialised at start.
@@ -252,7 +253,7 @@ impl CommandSink for Shared {
 #[derive(Debug)]
 pub struct Server {
     shared: Arc<Shared>,
-    data: Bound,
+    data: Option<Bound>,
     ctrl: Option<(Bound, bool)>,
     exit_rx: Receiver<ExitReason>,
 }
@@ -294,7 +295,11 @@ impl Server {
         let store = open_state(&config.state_dir, config.state_key.as_ref())?;
         let instance = (config.backend)(Box::new(store), config.manufacture)
             .map_err(|e| format!("cannot load the TPM: {e}"))?;
-        let data = transport::bind(&config.server.endpoint, "--server")?;
+        let data = config
+            .server
+            .as_ref()
+            .map(|s| transport::bind(&s.endpoint, "--server"))
+            .transpose()?;
         let ctrl = config
             .ctrl
             .as_ref()
@@ -316,7 +321,7 @@ impl Server {
             exit_tx,
             datafd_busy: AtomicBool::new(false),
             data_mode: ConnectionMode {
-                disconnect: config.server.disconnect,
+                disconnect: config.server.as_ref().is_some_and(|s| s.disconnect),
             },
             terminate_on_data_close: config.terminate,
         });
@@ -336,8 +341,8 @@ impl Server {
     /// The data channel's TCP port, if it listens on TCP.
     pub fn data_port(&self) -> Option<u16> {
         match &self.data {
-            Bound::Listener(l) => l.port(),
-            Bound::Client(_) => None,
+            Some(Bound::Listener(l)) => l.port(),
+            _ => None,
         }
     }
 
@@ -359,12 +364,13 @@ impl Server {
         let mut socket_paths = Vec::new();
         let shared = &self.shared;
         match self.data {
-            Bound::Listener(l) => {
+            Some(Bound::Listener(l)) => {
                 socket_paths.extend(l.socket_path().map(Path::to_path_buf));
                 let shared = Arc::clone(shared);
                 std::thread::spawn(move || accept_loop(&l, &shared, |s, st| s.serve_data(st)));
             }
-            Bound::Client(stream) => shared.serve_data(stream),
+            Some(Bound::Client(stream)) => shared.serve_data(stream),
+            None => {}
         }
         match self.ctrl {
             Some((Bound::Listener(l), terminate)) => {
