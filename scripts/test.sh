@@ -12,6 +12,7 @@ peers=(
   "swtpm /usr/bin/swtpm"
   "swtpm-tools /usr/bin/swtpm_ioctl"
   "openssl /usr/bin/openssl"
+  "qemu-system-x86 /usr/bin/qemu-system-x86_64"
 )
 
 missing=()
