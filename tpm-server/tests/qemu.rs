@@ -254,7 +254,7 @@ impl Vm {
     /// Waits until the VM runs (e.g. an incoming migration completed).
     fn wait_running(&mut self) {
         let deadline = Instant::now() + VM_WAIT;
-        while !self.qmp("query-status", "").contains("\"running\"") {
+        while !self.qmp("query-status", "").contains("\"running\": true") {
             assert!(Instant::now() < deadline, "the VM never ran");
             std::thread::sleep(Duration::from_millis(200));
         }
