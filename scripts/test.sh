@@ -15,6 +15,7 @@ peers=(
   "trousers /usr/sbin/tcsd"
   "tpm-tools /usr/sbin/tpm_version"
   "expect /usr/bin/expect"
+  "qemu-system-x86 /usr/bin/qemu-system-x86_64"
 )
 
 missing=()
