@@ -93,11 +93,13 @@ pub struct Manufacture {
 }
 
 impl Manufacture {
-    /// swtpm's fresh TPM: no EK, disabled, deactivated, until someone manufactures it.
+    /// swtpm's fresh TPM: no EK and no owner until someone manufactures it, but enabled
+    /// and activated, as Debian's swtpm/libtpms ships it (checked with GetCapability), so
+    /// a guest's first PCRRead or GetRandom works as it does on swtpm.
     pub const SWTPM: Self = Self {
         ek: false,
-        enabled: false,
-        activated: false,
+        enabled: true,
+        activated: true,
     };
     /// Ready for use: an EK, enabled and activated (tpmd's default mode).
     pub const READY: Self = Self {
