@@ -37,6 +37,7 @@ pub const SUBCOMMANDS: &[Entry] = &[
     ord("disable-force-clear", Ordinal::TPM_ORD_DisableForceClear, "Part 3, 6.5"),
     ord("physical-presence", Ordinal::TSC_ORD_PhysicalPresence, "Part 3, 6.6"),
     ord("reset-establishment-bit", Ordinal::TSC_ORD_ResetEstablishmentBit, "Part 3, 6.7"),
+    ord("reset-lock-value", Ordinal::TPM_ORD_ResetLockValue, "Part 3, 9.3"),
     ord("get-capability", Ordinal::TPM_ORD_GetCapability, "Part 3, 7.1"),
     ord("set-capability", Ordinal::TPM_ORD_SetCapability, "Part 3, 7.2"),
     ord("get-capability-owner", Ordinal::TPM_ORD_GetCapabilityOwner, "Part 3, 7.3"),

@@ -40,6 +40,11 @@ pub enum Cmd {
     },
     /// Part 3, 6.5 TPM_DisableForceClear: disables TPM_ForceClear until the next startup.
     DisableForceClear,
+    /// Part 3, 9.3 TPM_ResetLockValue: the owner resets the dictionary-attack counter.
+    ResetLockValue {
+        #[command(flatten)]
+        owner: OwnerSecret,
+    },
     /// Part 3, 6.6 TSC_PhysicalPresence: sends each flag in turn (cmd-enable, present,
     /// not-present, lock, hw-enable, cmd-disable, hw-disable, lifetime-lock).
     PhysicalPresence {
@@ -99,6 +104,11 @@ impl Cmd {
                 ctx.tpm.disable_owner_clear(Auth::last(&mut s))?;
             }
             Self::DisableForceClear => ctx.tpm.disable_force_clear()?,
+            Self::ResetLockValue { owner } => {
+                let secret = owner.get(ctx)?;
+                let mut s = ctx.oiap(&secret)?;
+                ctx.tpm.reset_lock_value(Auth::last(&mut s))?;
+            }
             Self::PhysicalPresence { flags } => {
                 for flag in flags {
                     ctx.tpm.tsc_physical_presence(flag)?;

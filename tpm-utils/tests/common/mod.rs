@@ -753,6 +753,7 @@ pub fn owner_extras_flow(t: &Tpm, with_transport: bool) {
         .starts_with("tpm: TPM_AUTHFAIL"));
     t.ok(&["get-capability-owner", "--pwdo", "new owner"]);
     t.ok(&["owner-read-pubek", "--pwdo", "new owner"]);
+    t.ok(&["reset-lock-value", "--pwdo", "new owner"]);
     t.ok(&["owner-clear", "--pwdo", "new owner"]);
     let perm = t.json(&["get-capability", "flag", "TPM_CAP_FLAG_PERMANENT"]);
     assert!(
