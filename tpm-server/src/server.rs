@@ -43,7 +43,8 @@ pub struct Config {
     pub ctrl: Option<CtrlOpt>,
     /// `--flags not-need-init`: the TPM is initialised at start.
     pub not_need_init: bool,
-    /// TPM commands the server sends itself after every init (`--flags startup-*`).
+    /// TPM commands the server sends itself once, after the initialisation at process
+    /// start (`--flags not-need-init,startup-*`).
     pub after_init: Vec<Vec<u8>>,
     /// `--locality reject-locality-4`.
     pub reject_locality_4: bool,
@@ -122,7 +123,7 @@ impl Shared {
         let _ = self.exit_tx.send(reason);
     }
 
-    /// CMD_INIT: stops a running TPM, _TPM_Init, then the configured startup commands.
+    /// CMD_INIT: stops a running TPM, then _TPM_Init.
     ///
     /// # Errors
     /// The state could not be loaded (logged with the file's name).
@@ -143,6 +144,15 @@ impl Shared {
             e.return_code()
         })?;
         core.running = true;
+        Ok(())
+    }
+
+    /// The configured startup commands (`--flags startup-*`, or the newcomer's Startup and
+    /// ContinueSelfTest), sent once when the process starts with an initialised TPM. As
+    /// with swtpm, a later CMD_INIT does not repeat them: whoever sends CMD_INIT (QEMU's
+    /// firmware, swtpm_bios) sends its own TPM_Startup.
+    fn run_after_init(&self) {
+        let mut core = self.core();
         for cmd in &self.after_init {
             let rsp = core.instance.execute(0, cmd);
             let code = wire::return_code(&rsp).unwrap_or(ReturnCode::TPM_FAIL);
@@ -153,7 +163,6 @@ impl Shared {
                 );
             }
         }
-        Ok(())
     }
 
     /// CMD_STOP: ends the TPM's run, writing pending state.
@@ -329,6 +338,7 @@ impl Server {
             shared
                 .init_tpm(false)
                 .map_err(|code| format!("cannot initialise the TPM: {code}"))?;
+            shared.run_after_init();
         }
         Ok(Self {
             shared,

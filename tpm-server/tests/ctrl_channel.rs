@@ -194,3 +194,25 @@ fn ctrl_terminate_exits_when_the_control_connection_closes() {
     drop(c);
     assert!(tpmd.wait_exit().success());
 }
+
+#[test]
+fn startup_flag_runs_once_at_start_not_again_after_cmd_init() {
+    // As swtpm: `--flags not-need-init,startup-clear` starts the TPM when the process
+    // starts; after a CMD_INIT the TPM waits for its TPM_Startup like after a reset.
+    let tpmd = Tpmd::socket(&[
+        "--backend",
+        "engine",
+        "--flags",
+        "not-need-init,startup-clear",
+    ]);
+    let startup = command(0x99, &[0, 1]);
+    let mut d = tpmd.data();
+    assert_eq!(rc(&transact(&mut d, &startup)), 0x26, "already started");
+    let mut c = tpmd.ctrl();
+    assert_eq!(ctrl_request(&mut c, &[0, 0, 0, 0x02, 0, 0, 0, 0], 4), OK);
+    assert_eq!(
+        rc(&transact(&mut d, &startup)),
+        0,
+        "CMD_INIT left it for the caller"
+    );
+}
