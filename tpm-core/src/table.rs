@@ -16,7 +16,6 @@ use tpm_marshal::{Ordinal, ReturnCode};
 
 /// The request tags an ordinal accepts (ordinals.md: six sets occur).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // Auth1, Auth2 ... are the sets of ordinals not implemented yet
 pub(crate) enum Tags {
     /// TPM_TAG_RQU_COMMAND only.
     Auth0,
