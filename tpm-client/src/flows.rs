@@ -13,10 +13,10 @@ use tpm_marshal::commands::integrity::{Quote2Out, QuoteOut};
 use tpm_marshal::commands::storage::{SealPcrInfo, StoredDataBlob};
 use tpm_marshal::{
     AlgorithmId, AuthData, AuthDataUsage, BoundData, Digest, EncScheme, EntityType, Handle, Key,
-    Key12, KeyBlob, KeyFlags, KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal,
-    Nonce, NvAttributes, NvDataPublic, NvIndex, NvPermission, PayloadType, PcrComposite, PcrInfo,
-    PcrInfoShort, PcrSelection, Pubkey, QuoteInfo, QuoteInfo2, RsaKeyParms, SigScheme, Sized32,
-    SizedBuffer, StorePubkey, StructVer,
+    Key12, KeyBlob, KeyFlags, KeyParms, KeyUsage, LocalitySelection, Marshal, Nonce, NvAttributes,
+    NvDataPublic, NvIndex, NvPermission, PayloadType, PcrComposite, PcrInfo, PcrInfoShort,
+    PcrSelection, Pubkey, QuoteInfo, QuoteInfo2, SigScheme, Sized32, SizedBuffer, StorePubkey,
+    StructVer,
 };
 
 /// The label TPM_TakeOwnership, TPM_ActivateIdentity and bound data use with OAEP
@@ -29,16 +29,7 @@ const MIN_MODULUS_BITS: usize = 512;
 /// Part 2, 10.1.1 TPM_RSA_KEY_PARMS for a 2048-bit, two-prime key with the default
 /// exponent, inside a TPM_KEY_PARMS with the given schemes.
 fn rsa_2048(enc_scheme: EncScheme, sig_scheme: SigScheme) -> KeyParms {
-    KeyParms {
-        algorithm_id: AlgorithmId::TPM_ALG_RSA,
-        enc_scheme,
-        sig_scheme,
-        parms: KeyParmsDetail::Rsa(RsaKeyParms {
-            key_length: 2048,
-            num_primes: 2,
-            exponent: SizedBuffer::default(),
-        }),
-    }
+    KeyParms::new_rsa(enc_scheme, sig_scheme, 2048)
 }
 
 /// Part 3, 14.1: the EK parameters every TPM 1.2 supports (RSA 2048, OAEP, no signing).

@@ -649,19 +649,13 @@ pub fn oaep_decrypt_seeded(
 mod tests {
     use super::*;
     use crate::platform::TestPlatform;
-    use tpm_marshal::RsaKeyParms;
 
     fn parms() -> KeyParms {
-        KeyParms {
-            algorithm_id: AlgorithmId::TPM_ALG_RSA,
-            enc_scheme: EncScheme::TPM_ES_NONE,
-            sig_scheme: SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
-            parms: KeyParmsDetail::Rsa(RsaKeyParms {
-                key_length: 1024,
-                num_primes: 2,
-                exponent: SizedBuffer::default(),
-            }),
-        }
+        KeyParms::new_rsa(
+            EncScheme::TPM_ES_NONE,
+            SigScheme::TPM_SS_RSASSAPKCS1v15_SHA1,
+            1024,
+        )
     }
 
     #[test]

@@ -16,22 +16,17 @@ use tpm_marshal::commands::ek::{
     RevokeTrust, RevokeTrustIn,
 };
 use tpm_marshal::{
-    AlgorithmId, EncScheme, KeyHandle, KeyParms, KeyParmsDetail, Marshal, Nonce, Pubkey,
-    ReturnCode, RsaKeyParms, SigScheme, SizedBuffer, StorePubkey,
+    AlgorithmId, EncScheme, KeyHandle, KeyParms, Marshal, Nonce, Pubkey, ReturnCode, SigScheme,
+    SizedBuffer, StorePubkey,
 };
 
 /// The EK's TPM_KEY_PARMS: RSA 2048, OAEP, no signature scheme.
 fn ek_parms() -> KeyParms {
-    KeyParms {
-        algorithm_id: AlgorithmId::TPM_ALG_RSA,
-        enc_scheme: EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1,
-        sig_scheme: SigScheme::TPM_SS_NONE,
-        parms: KeyParmsDetail::Rsa(RsaKeyParms {
-            key_length: keys::MAX_KEY_BITS,
-            num_primes: 2,
-            exponent: SizedBuffer::default(),
-        }),
-    }
+    KeyParms::new_rsa(
+        EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1,
+        SigScheme::TPM_SS_NONE,
+        keys::MAX_KEY_BITS,
+    )
 }
 
 /// Part 2, 10.5 TPM_PUBKEY of the EK.

@@ -12,10 +12,9 @@ use sha1::Sha1;
 use std::sync::OnceLock;
 use tpm_core::{TestPlatform, Tpm};
 use tpm_marshal::{
-    AlgorithmId, AuthDataUsage, EncScheme, EntityType, Key12, KeyBlob, KeyFlags, KeyHandle,
-    KeyParms, KeyParmsDetail, KeyUsage, LocalitySelection, Marshal, PcrComposite, PcrInfoLong,
-    PcrSelection, ProtocolId, Pubkey, ReturnCode, RsaKeyParms, SigScheme, Sized32, SizedBuffer,
-    StartupType, StorePubkey,
+    AuthDataUsage, EncScheme, EntityType, Key12, KeyBlob, KeyFlags, KeyHandle, KeyParms, KeyUsage,
+    LocalitySelection, Marshal, PcrComposite, PcrInfoLong, PcrSelection, ProtocolId, Pubkey,
+    ReturnCode, SigScheme, Sized32, SizedBuffer, StartupType, StorePubkey,
 };
 
 pub const OWNER: [u8; 20] = [0x11; 20];
@@ -72,16 +71,7 @@ pub fn oaep_tcpa(key: &PublicKey, data: &[u8]) -> Vec<u8> {
 
 /// RSA parameters: RSA, `bits`, two primes, the default exponent.
 pub fn rsa_parms(enc: EncScheme, sig: SigScheme, bits: u32) -> KeyParms {
-    KeyParms {
-        algorithm_id: AlgorithmId::TPM_ALG_RSA,
-        enc_scheme: enc,
-        sig_scheme: sig,
-        parms: KeyParmsDetail::Rsa(RsaKeyParms {
-            key_length: bits,
-            num_primes: 2,
-            exponent: SizedBuffer::default(),
-        }),
-    }
+    KeyParms::new_rsa(enc, sig, bits)
 }
 
 /// A TPM_KEY12 template.

@@ -102,6 +102,21 @@ pub struct KeyParms {
 }
 
 impl KeyParms {
+    /// RSA parameters of `key_length` bits with two primes and the default exponent
+    /// (exponentSize 0), under the given schemes: every key template a TPM makes.
+    pub fn new_rsa(enc_scheme: EncScheme, sig_scheme: SigScheme, key_length: u32) -> Self {
+        Self {
+            algorithm_id: AlgorithmId::TPM_ALG_RSA,
+            enc_scheme,
+            sig_scheme,
+            parms: KeyParmsDetail::Rsa(RsaKeyParms {
+                key_length,
+                num_primes: 2,
+                exponent: SizedBuffer::default(),
+            }),
+        }
+    }
+
     /// The RSA parameters, if `parms` holds them.
     pub fn rsa(&self) -> Option<&RsaKeyParms> {
         match &self.parms {
@@ -506,16 +521,11 @@ mod tests {
 
     /// RSA-2048 storage parms with the default exponent.
     fn rsa_2048() -> KeyParms {
-        KeyParms {
-            algorithm_id: AlgorithmId::TPM_ALG_RSA,
-            enc_scheme: EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1,
-            sig_scheme: SigScheme::TPM_SS_NONE,
-            parms: KeyParmsDetail::Rsa(RsaKeyParms {
-                key_length: 2048,
-                num_primes: 2,
-                exponent: SizedBuffer::default(),
-            }),
-        }
+        KeyParms::new_rsa(
+            EncScheme::TPM_ES_RSAESOAEP_SHA1_MGF1,
+            SigScheme::TPM_SS_NONE,
+            2048,
+        )
     }
 
     /// The byte picture of a TPM_KEY12, with `pcr_info_bytes` as PCRInfoSize + PCRInfo.
