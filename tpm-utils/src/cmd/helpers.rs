@@ -4,19 +4,19 @@
 use crate::args::{DataSecret, KeySecret, ParentSecret};
 use crate::cmd::crypto::sign;
 use crate::cmd::pcr::composite_values;
-use crate::cmd::storage::{load_key2, pubkey_from, read_key_blob, write_pubkey};
+use crate::cmd::storage::{load_key2, pubkey_from, read_key_blob, seal_to_file, write_pubkey};
 use crate::ctx::{parse_handle, parse_u32, read_file, selection, write_file, Ctx};
 use crate::error::{Error, Result};
 use crate::hex;
 use crate::output::Report;
 use clap::Subcommand;
 use std::path::PathBuf;
+use tpm_client::flows;
 use tpm_client::session::sha1;
-use tpm_client::{flows, Auth};
 use tpm_marshal::commands::integrity::{Quote2Out, QuoteOut};
 use tpm_marshal::commands::storage::SealPcrInfo;
 use tpm_marshal::{
-    Handle, KeyBlob, Marshal, PcrComposite, PcrInfo, PhysicalPresence, ResourceType, ReturnCode,
+    Handle, KeyBlob, PcrComposite, PcrInfo, PhysicalPresence, ResourceType, ReturnCode,
     StartupType, Unmarshal,
 };
 
@@ -142,12 +142,7 @@ impl Cmd {
                         digest_at_creation: digest,
                     }))
                 };
-                let mut s = ctx.osap_key(key, &key_auth)?;
-                let blob = ctx
-                    .tpm
-                    .seal(key, &data_auth, pcr_info, &plain, Auth::last(&mut s))?;
-                write_file(&out, &blob.to_bytes()?)?;
-                Ok(Report::new().with("bytes", plain.len()))
+                seal_to_file(ctx, key, &key_auth, &data_auth, pcr_info, &plain, &out)
             }
             Self::Signfile {
                 key_blob,

@@ -8,8 +8,8 @@ use crate::output::Report;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use tpm_client::{flows, Auth};
-use tpm_marshal::commands::storage::StoredDataBlob;
-use tpm_marshal::{Handle, KeyBlob, KeyUsage, Marshal, Pubkey, Unmarshal};
+use tpm_marshal::commands::storage::{SealPcrInfo, StoredDataBlob};
+use tpm_marshal::{AuthData, Handle, KeyBlob, KeyUsage, Marshal, Pubkey, Unmarshal};
 
 /// Chapter 10.
 #[derive(Subcommand, Debug)]
@@ -158,6 +158,25 @@ pub fn load_key2(
         .load_key2(parent, blob, s.as_mut().map(Auth::last))?)
 }
 
+/// Part 3, 10.1 TPM_Seal of `plain` under `key` (an OSAP session carries the new data
+/// secret), the sealed blob written to `out`.
+pub fn seal_to_file(
+    ctx: &mut Ctx,
+    key: Handle,
+    key_auth: &AuthData,
+    data_auth: &AuthData,
+    pcr_info: Option<SealPcrInfo>,
+    plain: &[u8],
+    out: &Path,
+) -> Result<Report> {
+    let mut s = ctx.osap_key(key, key_auth)?;
+    let blob = ctx
+        .tpm
+        .seal(key, data_auth, pcr_info, plain, Auth::last(&mut s))?;
+    write_file(out, &blob.to_bytes()?)?;
+    Ok(Report::new().with("bytes", plain.len()))
+}
+
 /// Part 3, 10.2 TPM_Unseal with OIAP sessions for the key (if it has a secret) and the
 /// data.
 pub fn unseal(
@@ -197,12 +216,7 @@ impl Cmd {
             } => {
                 let (key_auth, data_auth) = (key_secret.get(ctx)?, data.get(ctx)?);
                 let plain = read_file(&input)?;
-                let mut s = ctx.osap_key(key, &key_auth)?;
-                let blob = ctx
-                    .tpm
-                    .seal(key, &data_auth, None, &plain, Auth::last(&mut s))?;
-                write_file(&out, &blob.to_bytes()?)?;
-                Ok(Report::new().with("bytes", plain.len()))
+                seal_to_file(ctx, key, &key_auth, &data_auth, None, &plain, &out)
             }
             Self::Unseal {
                 key,
